@@ -1,0 +1,22 @@
+# Flags for freestanding code (lib/, and later kernel/ and user/). Measured on clang-19 with
+# Debian's libstdc++ 12 headers (docs/design.md "Freestanding flags"): -mgeneral-regs-only
+# rejects libstdc++'s long double overloads, so SIMD is disabled register class by register
+# class instead; a float or double use still fails to compile (no SSE return registers).
+set(CAPOS_FREESTANDING_FLAGS
+    --target=x86_64-unknown-linux-gnu -ffreestanding -fno-exceptions -fno-rtti
+    -fno-threadsafe-statics -mno-red-zone -mcmodel=kernel -mno-sse -mno-sse2 -mno-mmx
+    -mno-avx -fno-pic -fno-stack-protector -fno-builtin)
+
+# Host builds of lib/ still refuse exceptions and RTTI, so host tests exercise the same code
+# shape the kernel runs.
+set(CAPOS_LIB_HOST_FLAGS -fno-exceptions -fno-rtti)
+
+# capos_freestanding_check(<name> <sources...>): compiles the sources with the kernel's flags
+# into an object library that nothing links; the build fails if lib/ stops being freestanding.
+function(capos_freestanding_check name)
+  add_library(${name} OBJECT ${ARGN})
+  target_compile_options(${name} PRIVATE ${CAPOS_FREESTANDING_FLAGS} ${CAPOS_WARNINGS})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  # Sanitizer and coverage flags from the host preset do not apply to kernel-shaped code.
+  set_target_properties(${name} PROPERTIES EXCLUDE_FROM_ALL OFF)
+endfunction()

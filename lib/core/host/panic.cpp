@@ -1,0 +1,16 @@
+// Host (tests, tools) implementation of capos_panic: report and abort, so sanitizers and the
+// test runner see the failure with a stack trace.
+#include <cstdio>
+#include <cstdlib>
+
+#include "lib/core/panic.h"
+
+namespace capos {
+
+[[noreturn]] void capos_panic(const char* message, const char* file, int line) {
+  std::fprintf(stderr, "capos_panic: %s at %s:%d\n", message, file, line);
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace capos
