@@ -19,20 +19,20 @@ using ByteView = std::span<const uint8_t>;
 using MutableByteView = std::span<uint8_t>;
 
 // Returns the sub-view [offset, offset + length) or OutOfRange. Never overflows.
-[[nodiscard]] Result<ByteView> subview(ByteView bytes, uint64_t offset, uint64_t length) {
+[[nodiscard]] inline Result<ByteView> subview(ByteView bytes, uint64_t offset, uint64_t length) {
   if (!range_within(offset, length, bytes.size())) return Error::OutOfRange;
   return bytes.subspan(static_cast<size_t>(offset), static_cast<size_t>(length));
 }
 
-[[nodiscard]] Result<MutableByteView> subview(MutableByteView bytes, uint64_t offset,
-                                              uint64_t length) {
+[[nodiscard]] inline Result<MutableByteView> subview(MutableByteView bytes, uint64_t offset,
+                                                     uint64_t length) {
   if (!range_within(offset, length, bytes.size())) return Error::OutOfRange;
   return bytes.subspan(static_cast<size_t>(offset), static_cast<size_t>(length));
 }
 
 // Reads an unsigned little-endian integer of sizeof(T) bytes at `offset`.
 template <std::unsigned_integral T>
-[[nodiscard]] Result<T> load_le(ByteView bytes, uint64_t offset) {
+[[nodiscard]] inline Result<T> load_le(ByteView bytes, uint64_t offset) {
   if (!range_within(offset, sizeof(T), bytes.size())) return Error::OutOfRange;
   T value = 0;
   for (size_t i = 0; i < sizeof(T); ++i) {
@@ -43,7 +43,7 @@ template <std::unsigned_integral T>
 
 // Writes an unsigned little-endian integer of sizeof(T) bytes at `offset`.
 template <std::unsigned_integral T>
-[[nodiscard]] Result<void> store_le(MutableByteView bytes, uint64_t offset, T value) {
+[[nodiscard]] inline Result<void> store_le(MutableByteView bytes, uint64_t offset, T value) {
   if (!range_within(offset, sizeof(T), bytes.size())) return Error::OutOfRange;
   for (size_t i = 0; i < sizeof(T); ++i) {
     bytes[offset + i] = static_cast<uint8_t>(value >> (8U * i));

@@ -15,7 +15,7 @@
 namespace capos {
 
 template <std::integral T>
-[[nodiscard]] Result<T> checked_add(T a, T b) {
+[[nodiscard]] inline Result<T> checked_add(T a, T b) {
   T sum{};
   // SAFETY: __builtin_add_overflow is defined for every integral input; it never traps.
   if (__builtin_add_overflow(a, b, &sum)) return Error::Overflow;
@@ -23,7 +23,7 @@ template <std::integral T>
 }
 
 template <std::integral T>
-[[nodiscard]] Result<T> checked_sub(T a, T b) {
+[[nodiscard]] inline Result<T> checked_sub(T a, T b) {
   T difference{};
   // SAFETY: __builtin_sub_overflow is defined for every integral input; it never traps.
   if (__builtin_sub_overflow(a, b, &difference)) return Error::Overflow;
@@ -31,7 +31,7 @@ template <std::integral T>
 }
 
 template <std::integral T>
-[[nodiscard]] Result<T> checked_mul(T a, T b) {
+[[nodiscard]] inline Result<T> checked_mul(T a, T b) {
   T product{};
   // SAFETY: __builtin_mul_overflow is defined for every integral input; it never traps.
   if (__builtin_mul_overflow(a, b, &product)) return Error::Overflow;
@@ -40,7 +40,7 @@ template <std::integral T>
 
 // Converts between integer types, failing when the value does not fit the destination.
 template <std::integral To, std::integral From>
-[[nodiscard]] Result<To> checked_cast(From value) {
+[[nodiscard]] inline Result<To> checked_cast(From value) {
   if (!std::in_range<To>(value)) return Error::Overflow;
   return static_cast<To>(value);
 }
@@ -69,17 +69,17 @@ template <std::integral To, std::integral From>
   return value != 0 && (value & (value - 1)) == 0;
 }
 
-[[nodiscard]] Result<bool> is_aligned(uint64_t value, uint64_t alignment) {
+[[nodiscard]] inline Result<bool> is_aligned(uint64_t value, uint64_t alignment) {
   if (!is_power_of_two(alignment)) return Error::InvalidArgument;
   return (value & (alignment - 1)) == 0;
 }
 
-[[nodiscard]] Result<uint64_t> align_down(uint64_t value, uint64_t alignment) {
+[[nodiscard]] inline Result<uint64_t> align_down(uint64_t value, uint64_t alignment) {
   if (!is_power_of_two(alignment)) return Error::InvalidArgument;
   return value & ~(alignment - 1);
 }
 
-[[nodiscard]] Result<uint64_t> align_up(uint64_t value, uint64_t alignment) {
+[[nodiscard]] inline Result<uint64_t> align_up(uint64_t value, uint64_t alignment) {
   if (!is_power_of_two(alignment)) return Error::InvalidArgument;
   const uint64_t bumped = TRY(checked_add<uint64_t>(value, alignment - 1));
   return bumped & ~(alignment - 1);

@@ -22,13 +22,15 @@ class ResultCheck {
  public:
 #ifdef CAPOS_CHECKED_RESULTS
   ResultCheck() = default;
+  // Copying hands the duty to check over to the copy, so the source is marked as checked.
+  // NOLINTNEXTLINE(cert-oop58-cpp): the mutation of the source is the point.
   ResultCheck(const ResultCheck& other) : m_checked(false) { other.m_checked = true; }
   ResultCheck(ResultCheck&& other) noexcept : m_checked(false) { other.m_checked = true; }
   ResultCheck& operator=(const ResultCheck& other) {
     if (this != &other) {
       verify();
       m_checked = false;
-      other.m_checked = true;
+      other.m_checked = true;  // NOLINT(cert-oop58-cpp): see the copy constructor
     }
     return *this;
   }
@@ -61,13 +63,12 @@ class [[nodiscard]] Result {
   static_assert(!std::is_same_v<std::remove_cv_t<T>, E>, "value and error types must differ");
 
  public:
-  Result(const T& value) : m_has_value(true) {
-    new (&m_value) T(value);
-  }  // NOLINT(google-explicit-constructor)
-  Result(T&& value) : m_has_value(true) {
-    new (&m_value) T(std::move(value));
-  }                                                        // NOLINT(google-explicit-constructor)
-  Result(E error) : m_error(error), m_has_value(false) {}  // NOLINT(google-explicit-constructor)
+  // Implicit by design: `return value;` and `return Error::X;` are the idiom (STYLE.md).
+  // NOLINTBEGIN(google-explicit-constructor)
+  Result(const T& value) : m_has_value(true) { new (&m_value) T(value); }
+  Result(T&& value) : m_has_value(true) { new (&m_value) T(std::move(value)); }
+  Result(E error) : m_error(error), m_has_value(false) {}
+  // NOLINTEND(google-explicit-constructor)
 
   Result(const Result& other) : m_check(other.m_check), m_has_value(other.m_has_value) {
     if (m_has_value) {
@@ -194,12 +195,15 @@ class [[nodiscard]] Result<void, E> {
 
 #define CAPOS_TRY_CONCAT_INNER_(a, b) a##b
 #define CAPOS_TRY_CONCAT_(a, b) CAPOS_TRY_CONCAT_INNER_(a, b)
+// `name` is always a fresh identifier from __COUNTER__, never an expression.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CAPOS_TRY_IMPL_(expr, name) \
   ({                                \
     auto name = (expr);             \
     if (!name) return name.error(); \
     std::move(name).take();         \
   })
+// NOLINTEND(bugprone-macro-parentheses)
 
 // TRY(expr): evaluate a Result; on error return it from the enclosing function, otherwise yield
 // the value (or nothing, for Result<void>). Uses a GNU statement expression (clang and gcc).

@@ -28,11 +28,11 @@ class StaticVector {
     }
     return *this;
   }
-  StaticVector(StaticVector&& other) noexcept { move_from(std::move(other)); }
+  StaticVector(StaticVector&& other) noexcept { move_from(other); }
   StaticVector& operator=(StaticVector&& other) noexcept {
     if (this != &other) {
       clear();
-      move_from(std::move(other));
+      move_from(other);
     }
     return *this;
   }
@@ -116,13 +116,15 @@ class StaticVector {
     for (size_t i = 0; i < other.m_size; ++i) new (slot(i)) T(other.element(i));
     m_size = other.m_size;
   }
-  void move_from(StaticVector&& other) {
+  void move_from(StaticVector& other) {
     for (size_t i = 0; i < other.m_size; ++i) new (slot(i)) T(std::move(other.element(i)));
     m_size = other.m_size;
     other.clear();
   }
 
-  alignas(T) unsigned char m_storage[Capacity * sizeof(T)];
+  // Zero-filled raw storage: elements are constructed on push; zeroing costs one memset per
+  // vector and means no stale bytes can ever be observed through it.
+  alignas(T) unsigned char m_storage[Capacity * sizeof(T)]{};
   size_t m_size = 0;
 };
 

@@ -8,8 +8,8 @@
 namespace capos {
 
 [[noreturn]] void capos_panic(const char* message, const char* file, int line) {
-  std::fprintf(stderr, "capos_panic: %s at %s:%d\n", message, file, line);
-  std::fflush(stderr);
+  (void)std::fprintf(stderr, "capos_panic: %s at %s:%d\n", message, file, line);
+  (void)std::fflush(stderr);
   std::abort();
 }
 

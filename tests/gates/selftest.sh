@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Gate self-test: each repository gate must FAIL on a fixture that breaks its rule, with the
+# expected message. A gate that passes a bad fixture is itself broken, and so is this test.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+fixtures=tests/gates/fixtures
+failures=0
+
+expect_failure() {  # name, expected-substring, command...
+  local name="$1" expected="$2"
+  shift 2
+  local output status
+  output="$("$@" 2>&1)"
+  status=$?
+  if [[ ${status} -eq 0 ]]; then
+    echo "selftest: ${name}: gate PASSED a bad fixture" >&2
+    failures=$((failures + 1))
+  elif [[ "${output}" != *"${expected}"* ]]; then
+    echo "selftest: ${name}: failed without the expected message '${expected}':" >&2
+    echo "${output}" >&2
+    failures=$((failures + 1))
+  else
+    echo "selftest: ${name}: rejected the bad fixture as expected"
+  fi
+}
+
+expect_failure headers-allowlist "<vector> is not in the freestanding allowlist" \
+  python3 tools/audit/check_headers.py "${fixtures}/headers"
+expect_failure headers-direction '"kernel/arch/x86_64/cpu.h": lib/ may include only lib/' \
+  python3 tools/audit/check_headers.py "${fixtures}/headers"
+expect_failure format "not formatted: ${fixtures}/format/misformatted.cpp" \
+  scripts/format-check "${fixtures}/format/misformatted.cpp"
+expect_failure lint "readability-identifier-naming" \
+  clang-tidy-19 --quiet --config-file=.clang-tidy "${fixtures}/lint/naming.cpp" -- -std=c++20
+
+if [[ ${failures} -ne 0 ]]; then
+  echo "selftest: ${failures} gate(s) failed to reject their bad fixture" >&2
+  exit 1
+fi
+echo "selftest: every gate rejects its bad fixture"
