@@ -77,8 +77,7 @@ class [[nodiscard]] Result {
       m_error = other.m_error;
     }
   }
-  Result(Result&& other) noexcept
-      : m_check(std::move(other.m_check)), m_has_value(other.m_has_value) {
+  Result(Result&& other) noexcept : m_check(other.m_check), m_has_value(other.m_has_value) {
     if (m_has_value) {
       new (&m_value) T(std::move(other.m_value));
     } else {
@@ -101,7 +100,7 @@ class [[nodiscard]] Result {
   Result& operator=(Result&& other) noexcept {
     if (this != &other) {
       destroy();
-      m_check = std::move(other.m_check);
+      m_check = other.m_check;
       m_has_value = other.m_has_value;
       if (m_has_value) {
         new (&m_value) T(std::move(other.m_value));
