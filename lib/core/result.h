@@ -77,7 +77,10 @@ class [[nodiscard]] Result {
       m_error = other.m_error;
     }
   }
-  Result(Result&& other) noexcept : m_check(other.m_check), m_has_value(other.m_has_value) {
+  // ResultCheck is trivially copyable in unchecked builds; moving it is then a plain copy.
+  // NOLINTBEGIN(performance-move-const-arg)
+  Result(Result&& other) noexcept
+      : m_check(std::move(other.m_check)), m_has_value(other.m_has_value) {
     if (m_has_value) {
       new (&m_value) T(std::move(other.m_value));
     } else {
@@ -100,7 +103,7 @@ class [[nodiscard]] Result {
   Result& operator=(Result&& other) noexcept {
     if (this != &other) {
       destroy();
-      m_check = other.m_check;
+      m_check = std::move(other.m_check);
       m_has_value = other.m_has_value;
       if (m_has_value) {
         new (&m_value) T(std::move(other.m_value));
@@ -110,6 +113,7 @@ class [[nodiscard]] Result {
     }
     return *this;
   }
+  // NOLINTEND(performance-move-const-arg)
   ~Result() { destroy(); }
 
   [[nodiscard]] bool has_value() const {
@@ -192,11 +196,11 @@ class [[nodiscard]] Result<void, E> {
 
 }  // namespace capos
 
-#define CAPOS_TRY_CONCAT_INNER_(a, b) a##b
-#define CAPOS_TRY_CONCAT_(a, b) CAPOS_TRY_CONCAT_INNER_(a, b)
+#define CAPOS_TRY_CONCAT_INNER(a, b) a##b
+#define CAPOS_TRY_CONCAT(a, b) CAPOS_TRY_CONCAT_INNER(a, b)
 // `name` is always a fresh identifier from __COUNTER__, never an expression.
 // NOLINTBEGIN(bugprone-macro-parentheses)
-#define CAPOS_TRY_IMPL_(expr, name) \
+#define CAPOS_TRY_IMPL(expr, name)  \
   ({                                \
     auto name = (expr);             \
     if (!name) return name.error(); \
@@ -206,4 +210,4 @@ class [[nodiscard]] Result<void, E> {
 
 // TRY(expr): evaluate a Result; on error return it from the enclosing function, otherwise yield
 // the value (or nothing, for Result<void>). Uses a GNU statement expression (clang and gcc).
-#define TRY(expr) CAPOS_TRY_IMPL_(expr, CAPOS_TRY_CONCAT_(capos_try_result_, __COUNTER__))
+#define TRY(expr) CAPOS_TRY_IMPL(expr, CAPOS_TRY_CONCAT(capos_try_result_, __COUNTER__))
