@@ -1,0 +1,83 @@
+#include "lib/ring/transport.h"
+
+namespace capos {
+
+const char* transport_code_name(TransportCode code) {
+  switch (code) {
+    case TransportCode::Invalid: return "CAP_ERR_INVALID";
+    case TransportCode::BadOpcode: return "CAP_ERR_BAD_OPCODE";
+    case TransportCode::BadCap: return "CAP_ERR_BAD_CAP";
+    case TransportCode::BadInterface: return "CAP_ERR_BAD_INTERFACE";
+    case TransportCode::BadMethod: return "CAP_ERR_BAD_METHOD";
+    case TransportCode::Fault: return "CAP_ERR_FAULT";
+    case TransportCode::TooBig: return "CAP_ERR_TOO_BIG";
+    case TransportCode::Quota: return "CAP_ERR_QUOTA";
+    case TransportCode::BadXfer: return "CAP_ERR_BAD_XFER";
+    case TransportCode::BadCallId: return "CAP_ERR_BAD_CALL_ID";
+    case TransportCode::PeerGone: return "CAP_ERR_PEER_GONE";
+    case TransportCode::Cancelled: return "CAP_ERR_CANCELLED";
+    case TransportCode::ApplicationException: return "CAP_ERR_APPLICATION_EXCEPTION";
+    case TransportCode::ApplicationExceptionTruncated:
+      return "CAP_ERR_APPLICATION_EXCEPTION_TRUNCATED";
+    case TransportCode::RingCorrupt: return "CAP_ERR_RING_CORRUPT";
+    case TransportCode::TimedOut: return "CAP_ERR_TIMED_OUT";
+  }
+  return "CAP_ERR_UNKNOWN";
+}
+
+std::optional<TransportCode> transport_code_from_raw(int64_t raw) {
+  if (raw >= 0 || raw < TRANSPORT_CODE_MIN) return std::nullopt;
+  // The v1 codes are exactly the integers [TRANSPORT_CODE_MIN, -1] (abi.h), so the cast names
+  // an enumerator.
+  return static_cast<TransportCode>(static_cast<int32_t>(raw));
+}
+
+TransportCode to_transport_code(Error error) {
+  switch (error) {
+    case Error::InvalidArgument: return TransportCode::Invalid;
+    case Error::BadCap: return TransportCode::BadCap;
+    case Error::BadInterface: return TransportCode::BadInterface;
+    case Error::BadOpcode: return TransportCode::BadOpcode;
+    case Error::BadMethod: return TransportCode::BadMethod;
+    case Error::Fault: return TransportCode::Fault;
+    case Error::TooBig: return TransportCode::TooBig;
+    case Error::QuotaExceeded:
+    case Error::Exhausted: return TransportCode::Quota;
+    case Error::RingCorrupt: return TransportCode::RingCorrupt;
+    case Error::PeerGone: return TransportCode::PeerGone;
+    case Error::WouldBlock: return TransportCode::TimedOut;
+    case Error::Overflow:
+    case Error::OutOfRange:
+    case Error::DoubleFree:
+    case Error::NotFound:
+    case Error::AlreadyExists:
+    case Error::Malformed:
+    case Error::Unsupported:
+    case Error::InvalidState: return TransportCode::Invalid;
+  }
+  return TransportCode::Invalid;  // an out-of-enum value: refuse, never succeed
+}
+
+std::optional<Error> to_error(TransportCode code) {
+  switch (code) {
+    case TransportCode::Invalid: return Error::InvalidArgument;
+    case TransportCode::BadOpcode: return Error::BadOpcode;
+    case TransportCode::BadCap: return Error::BadCap;
+    case TransportCode::BadInterface: return Error::BadInterface;
+    case TransportCode::BadMethod: return Error::BadMethod;
+    case TransportCode::Fault: return Error::Fault;
+    case TransportCode::TooBig: return Error::TooBig;
+    case TransportCode::Quota: return Error::QuotaExceeded;
+    case TransportCode::PeerGone: return Error::PeerGone;
+    case TransportCode::RingCorrupt: return Error::RingCorrupt;
+    case TransportCode::TimedOut: return Error::WouldBlock;
+    case TransportCode::BadXfer:
+    case TransportCode::BadCallId:
+    case TransportCode::Cancelled:
+    case TransportCode::ApplicationException:
+    case TransportCode::ApplicationExceptionTruncated: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace capos
