@@ -1,0 +1,116 @@
+// kernel/arch/x86_64/cpu.h — thin wrappers over single privileged instructions.
+//
+// Every function here is one instruction (or a fixed pair). Callers outside kernel/arch/x86_64
+// never see them: portable code reaches the hardware through the Architecture concept
+// (kernel/arch/arch.h). Bit meanings are named where they are used (protection.cpp,
+// page_table.cpp), not here.
+#pragma once
+
+#include <cstdint>
+
+namespace capos::kernel::x86_64 {
+
+// SAFETY (all port I/O): `out`/`in` touch only the named I/O port; the callers own the devices
+// (COM1, isa-debug-exit, the legacy PICs), and the kernel runs at CPL 0 with IOPL 0, so only the
+// kernel can issue them.
+inline void out8(uint16_t port, uint8_t value) {
+  asm volatile("outb %0, %1" : : "a"(value), "Nd"(port) : "memory");
+}
+// SAFETY: see "SAFETY (port I/O)" above.
+inline void out32(uint16_t port, uint32_t value) {
+  asm volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
+}
+// SAFETY: see "SAFETY (port I/O)" above.
+inline uint8_t in8(uint16_t port) {
+  uint8_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port) : "memory");
+  return value;
+}
+
+// SAFETY (control registers): reads have no side effects. Writes are made only by the code that
+// owns the register's meaning (paging: CR3; protection.cpp: CR0.WP, CR4); the "memory" clobber
+// keeps the compiler from moving memory accesses across a change of translation or protection.
+inline uint64_t read_cr0() {
+  uint64_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  asm volatile("mov %%cr0, %0" : "=r"(value));
+  return value;
+}
+// SAFETY: see "SAFETY (control registers)" above.
+inline void write_cr0(uint64_t value) { asm volatile("mov %0, %%cr0" : : "r"(value) : "memory"); }
+// SAFETY: see "SAFETY (control registers)" above.
+inline uint64_t read_cr2() {
+  uint64_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  asm volatile("mov %%cr2, %0" : "=r"(value));
+  return value;
+}
+// SAFETY: see "SAFETY (control registers)" above.
+inline uint64_t read_cr3() {
+  uint64_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  asm volatile("mov %%cr3, %0" : "=r"(value));
+  return value;
+}
+// SAFETY: see "SAFETY (control registers)" above.
+inline void write_cr3(uint64_t value) { asm volatile("mov %0, %%cr3" : : "r"(value) : "memory"); }
+// SAFETY: see "SAFETY (control registers)" above.
+inline uint64_t read_cr4() {
+  uint64_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  asm volatile("mov %%cr4, %0" : "=r"(value));
+  return value;
+}
+// SAFETY: see "SAFETY (control registers)" above.
+inline void write_cr4(uint64_t value) { asm volatile("mov %0, %%cr4" : : "r"(value) : "memory"); }
+
+// SAFETY (MSRs): only architectural MSRs whose existence was established (EFER exists on every
+// CPU with long mode, which boot.S checked) are accessed.
+inline uint64_t read_msr(uint32_t msr) {
+  uint32_t low = 0;   // NOLINT(misc-const-correctness): asm output
+  uint32_t high = 0;  // NOLINT(misc-const-correctness): asm output
+  asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr));
+  return (uint64_t{high} << 32) | low;
+}
+// SAFETY: see "SAFETY (MSRs)" above.
+inline void write_msr(uint32_t msr, uint64_t value) {
+  asm volatile("wrmsr"
+               :
+               : "c"(msr), "a"(static_cast<uint32_t>(value)),
+                 "d"(static_cast<uint32_t>(value >> 32))
+               : "memory");
+}
+
+struct CpuidResult {
+  uint32_t eax;
+  uint32_t ebx;
+  uint32_t ecx;
+  uint32_t edx;
+};
+
+// SAFETY: CPUID is unprivileged and side-effect free; it only writes the four output registers.
+inline CpuidResult cpuid(uint32_t leaf, uint32_t subleaf) {
+  CpuidResult result{};
+  asm volatile("cpuid"
+               : "=a"(result.eax), "=b"(result.ebx), "=c"(result.ecx), "=d"(result.edx)
+               : "a"(leaf), "c"(subleaf));
+  return result;
+}
+
+// SAFETY: invlpg only drops a TLB entry; a later access re-walks the current tables.
+inline void invalidate_page(uint64_t virtual_address) {
+  asm volatile("invlpg (%0)" : : "r"(virtual_address) : "memory");
+}
+
+// SAFETY: cli/hlt change only the interrupt flag and the run state of this (single) CPU.
+inline void disable_interrupts() { asm volatile("cli" : : : "memory"); }
+inline void halt() { asm volatile("hlt" : : : "memory"); }
+
+inline uint64_t read_rflags() {
+  uint64_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: pushfq/pop uses two stack slots of the current (valid) kernel stack.
+  asm volatile("pushfq; pop %0" : "=r"(value) : : "memory");
+  return value;
+}
+
+// RFLAGS bits read by portable checks (SDM Vol. 1 §3.4.3).
+inline constexpr uint64_t rflags_interrupt_enable = uint64_t{1} << 9;
+inline constexpr uint64_t rflags_alignment_check = uint64_t{1} << 18;  // AC: SMAP override
+
+}  // namespace capos::kernel::x86_64

@@ -1,0 +1,116 @@
+#include "kernel/arch/x86_64/exceptions.h"
+
+#include <array>
+
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/platform.h"
+#include "kernel/arch/x86_64/protection.h"
+#include "kernel/arch/x86_64/user_access.h"
+#include "kernel/lib/log.h"
+
+namespace capos::kernel::x86_64 {
+
+namespace {
+
+struct VectorInfo {
+  const char* mnemonic;
+  const char* name;
+};
+
+constexpr std::array<VectorInfo, 32> vectors{{
+    {"#DE", "divide error"},
+    {"#DB", "debug"},
+    {"NMI", "non-maskable interrupt"},
+    {"#BP", "breakpoint"},
+    {"#OF", "overflow"},
+    {"#BR", "bound range exceeded"},
+    {"#UD", "invalid opcode"},
+    {"#NM", "device not available"},
+    {"#DF", "double fault"},
+    {"-", "coprocessor segment overrun"},
+    {"#TS", "invalid TSS"},
+    {"#NP", "segment not present"},
+    {"#SS", "stack-segment fault"},
+    {"#GP", "general protection"},
+    {"#PF", "page fault"},
+    {"-", "reserved"},
+    {"#MF", "x87 floating-point error"},
+    {"#AC", "alignment check"},
+    {"#MC", "machine check"},
+    {"#XM", "SIMD floating-point exception"},
+    {"#VE", "virtualization exception"},
+    {"#CP", "control protection"},
+    {"-", "reserved"},
+    {"-", "reserved"},
+    {"-", "reserved"},
+    {"-", "reserved"},
+    {"-", "reserved"},
+    {"-", "reserved"},
+    {"#HV", "hypervisor injection"},
+    {"#VC", "VMM communication"},
+    {"#SX", "security exception"},
+    {"-", "reserved"},
+}};
+
+constexpr uint64_t page_fault_vector = 14;
+
+// #PF error code bits (SDM Vol. 3A §4.7).
+constexpr uint64_t pf_present = uint64_t{1} << 0;
+constexpr uint64_t pf_write = uint64_t{1} << 1;
+constexpr uint64_t pf_user = uint64_t{1} << 2;
+constexpr uint64_t pf_reserved_bit = uint64_t{1} << 3;
+constexpr uint64_t pf_instruction_fetch = uint64_t{1} << 4;
+
+// Exceptions taken while reporting one: the second report is reduced to one line.
+constinit unsigned g_depth = 0;
+
+void report_page_fault(uint64_t error_code) {
+  const char* access = (error_code & pf_instruction_fetch) != 0 ? "instruction fetch"
+                       : (error_code & pf_write) != 0           ? "write"
+                                                                : "read";
+  log::info("page fault: {} of a {} page in {} mode{}", access,
+            (error_code & pf_present) != 0 ? "present (protection violation)" : "not-present",
+            (error_code & pf_user) != 0 ? "user" : "supervisor",
+            (error_code & pf_reserved_bit) != 0 ? ", reserved bit set" : "");
+}
+
+}  // namespace
+
+const char* exception_mnemonic(uint64_t vector) {
+  return vector < vectors.size() ? vectors[vector].mnemonic : "-";
+}
+
+const char* exception_name(uint64_t vector) {
+  return vector < vectors.size() ? vectors[vector].name : "reserved";
+}
+
+[[noreturn]] static void dispatch(const ExceptionFrame& frame) {
+  // The CPU does not clear RFLAGS.AC on exception entry: close any open user-access window
+  // before running kernel code (stac/clac exist only once SMAP is known to be supported).
+  if (smap_active()) user_access_end();
+  if (++g_depth > 1) {
+    log::info("EXCEPTION: nested exception vector {} while reporting one; halting", frame.vector);
+    Platform::exit_emulator(ExitStatus::Fail);
+  }
+  // Phase 1: every exception is fatal and comes from the kernel. Phase 2 routes faults from
+  // CPL 3 to the faulting process instead of halting.
+  const uint64_t cr2 = read_cr2();
+  log::info("EXCEPTION: vector {} {} ({}) error={}", frame.vector, exception_mnemonic(frame.vector),
+            exception_name(frame.vector), log::Hex{frame.error_code});
+  log::info("EXCEPTION: rip={} cs={} rflags={} rsp={}", log::Hex{frame.rip}, log::Hex{frame.cs},
+            log::Hex{frame.rflags}, log::Hex{frame.rsp});
+  if (frame.vector == page_fault_vector) {
+    log::info("EXCEPTION: cr2={}", log::Hex{cr2});
+    report_page_fault(frame.error_code);
+  }
+  log::info("EXCEPTION: unexpected {} in the kernel; halting (fail)",
+            exception_mnemonic(frame.vector));
+  Platform::exit_emulator(ExitStatus::Fail);
+}
+
+}  // namespace capos::kernel::x86_64
+
+// SAFETY: exception_entry.S passes a pointer to the frame it just built on the current stack.
+extern "C" void capos_exception_dispatch(capos::kernel::x86_64::ExceptionFrame* frame) {
+  capos::kernel::x86_64::dispatch(*frame);
+}

@@ -1,0 +1,94 @@
+#include "kernel/arch/x86_64/page_table.h"
+
+#include "kernel/arch/x86_64/asm_constants.h"
+#include "kernel/arch/x86_64/cpu.h"
+
+namespace capos::kernel::x86_64 {
+
+namespace {
+
+// Page-table entry bits (Intel SDM Vol. 3A §4.5, tables 4-14 to 4-20).
+constexpr uint64_t pte_present = uint64_t{1} << 0;
+constexpr uint64_t pte_writable = uint64_t{1} << 1;
+constexpr uint64_t pte_user = uint64_t{1} << 2;
+constexpr uint64_t pte_large = uint64_t{1} << 7;   // PS: a leaf at PD (2 MiB) level
+constexpr uint64_t pte_global = uint64_t{1} << 8;  // survives CR3 loads when CR4.PGE = 1
+constexpr uint64_t pte_no_execute = uint64_t{1} << 63;
+constexpr uint64_t pte_address_mask = 0x000f'ffff'ffff'f000;  // bits 51:12
+
+constexpr uint64_t entries_per_table = 512;
+constexpr uint64_t base_page = 4096;
+constexpr uint64_t large_page = uint64_t{2} << 20;
+constexpr uint64_t user_half_end = uint64_t{1} << 47;
+constexpr uint64_t kernel_half_start = 0xffff'8000'0000'0000;
+constexpr uint64_t max_physical = uint64_t{1} << 52;
+
+constexpr uint64_t table_index(uint64_t virtual_address, unsigned level) {
+  return (virtual_address >> (12 + 9 * level)) & (entries_per_table - 1);
+}
+
+// SAFETY: `physical` is a page-table frame: it came from the TableFrameSource (or is a frame an
+// existing entry points to, which this class put there), and the source guarantees that such
+// frames are in the direct map, which maps them read-write at direct_map_base + physical.
+uint64_t* table_at(uint64_t physical) {
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): the direct map is reached by address arithmetic
+  return reinterpret_cast<uint64_t*>(DIRECT_MAP_BASE + physical);
+}
+
+}  // namespace
+
+Result<PageTable> PageTable::create(TableFrameSource frames) {
+  const uint64_t root = TRY(frames());
+  return PageTable(root, frames);
+}
+
+Result<PageTable::EntrySlot> PageTable::leaf_slot(uint64_t virtual_address, unsigned level,
+                                                  PagePrivilege privilege) {
+  const uint64_t intermediate_flags =
+      pte_present | pte_writable | (privilege == PagePrivilege::User ? pte_user : 0);
+  uint64_t table = m_root;
+  for (unsigned current = 3; current > level; --current) {
+    // SAFETY: table_index < 512, the number of entries in a table frame.
+    uint64_t* entry = table_at(table) + table_index(virtual_address, current);
+    if ((*entry & pte_present) == 0) {
+      const uint64_t next = TRY(m_frames());
+      *entry = next | intermediate_flags;
+    } else if ((*entry & pte_large) != 0) {
+      return Error::AlreadyExists;  // a large page already covers this address
+    } else {
+      *entry |= intermediate_flags & pte_user;
+    }
+    table = *entry & pte_address_mask;
+  }
+  // SAFETY: as above.
+  return EntrySlot{table_at(table) + table_index(virtual_address, level)};
+}
+
+Result<void> PageTable::map(const PageMapping& mapping) {
+  const bool large = mapping.size == PageSize::Large;
+  const uint64_t size = large ? large_page : base_page;
+  const uint64_t virt = mapping.virtual_address;
+  const uint64_t phys = mapping.physical_address;
+  if (virt % size != 0 || phys % size != 0 || phys >= max_physical) return Error::InvalidArgument;
+  const bool user = mapping.privilege == PagePrivilege::User;
+  if (user ? (virt >= user_half_end || size > user_half_end - virt) : virt < kernel_half_start) {
+    return Error::InvalidArgument;
+  }
+
+  uint64_t* slot = TRY(leaf_slot(virt, large ? 1 : 0, mapping.privilege)).entry;
+  if ((*slot & pte_present) != 0) return Error::AlreadyExists;
+  uint64_t entry = phys | pte_present;
+  if (mapping.access == PageAccess::ReadWrite) entry |= pte_writable;
+  if (mapping.access != PageAccess::ReadExecute) entry |= pte_no_execute;
+  entry |= user ? pte_user : pte_global;
+  if (large) entry |= pte_large;
+  *slot = entry;
+  // Not-present entries are never cached as translations, but paging-structure caches may hold
+  // the path to them; invalidating keeps the live hierarchy exact.
+  if ((read_cr3() & pte_address_mask) == m_root) invalidate_page(virt);
+  return {};
+}
+
+void PageTable::activate() const { write_cr3(m_root); }
+
+}  // namespace capos::kernel::x86_64

@@ -1,0 +1,56 @@
+// kernel/arch/x86_64/page_table.h — one 4-level x86-64 page-table hierarchy (PML4 root).
+//
+// Table frames come from a TableFrameSource (zeroed, reachable through the direct map) and are
+// written through the direct map, so a PageTable can be built while another one is active.
+//
+// Invariants enforced by map():
+//   - a mapping never replaces an existing one (AlreadyExists): no silent aliasing;
+//   - User mappings lie wholly in the user half, Kernel mappings in the kernel half
+//     (InvalidArgument otherwise), so the U bit and the address half always agree;
+//   - W^X: PageAccess has no writable+executable value; every non-executable leaf gets NX.
+// Intermediate entries are present+writable (+user for user mappings) and never NX: permission
+// is decided at the leaf.
+//
+// Phase 2: per-process tables will share the kernel half by copying PML4 slots 256..511 from
+// the kernel table (which is why all kernel mappings live there and carry the G bit).
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/arch/arch.h"
+#include "lib/core/result.h"
+
+namespace capos::kernel::x86_64 {
+
+class PageTable {
+ public:
+  // A new, empty hierarchy (one zeroed PML4 frame).
+  static Result<PageTable> create(TableFrameSource frames);
+
+  // Maps one page. Errors: InvalidArgument (misaligned, non-canonical, wrong half for the
+  // privilege), AlreadyExists (something is mapped there, or a large page covers it), and
+  // whatever the frame source returns.
+  Result<void> map(const PageMapping& mapping);
+
+  // Loads CR3 with this hierarchy (flushes non-global TLB entries).
+  void activate() const;
+
+  [[nodiscard]] uint64_t root_physical() const { return m_root; }
+
+ private:
+  PageTable(uint64_t root, TableFrameSource frames) : m_root(root), m_frames(frames) {}
+
+  // One page-table entry, inside a table frame reached through the direct map.
+  struct EntrySlot {
+    uint64_t* entry;
+  };
+
+  // The entry for `virtual_address` at table level `level` (3 = PML4 ... 0 = PT), creating the
+  // missing intermediate tables above it.
+  Result<EntrySlot> leaf_slot(uint64_t virtual_address, unsigned level, PagePrivilege privilege);
+
+  uint64_t m_root;
+  TableFrameSource m_frames;
+};
+
+}  // namespace capos::kernel::x86_64

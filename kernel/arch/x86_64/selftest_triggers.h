@@ -1,0 +1,17 @@
+// kernel/arch/x86_64/selftest_triggers.h — machine-level actions only the QEMU self-tests use
+// (kernel/selftest/). Each one is expected to fault; none is reachable without a
+// capos.selftest= word on the boot command line.
+#pragma once
+
+#include <cstdint>
+
+namespace capos::kernel::x86_64 {
+
+// Calls `address` as a function taking and returning nothing (to prove NX/SMEP fault it).
+void execute_at(uint64_t address);
+
+// Points RSP into the boot stack's guard page and pushes: the #PF cannot be delivered on that
+// stack, so the CPU raises #DF, which runs on its IST stack.
+[[noreturn]] void trigger_double_fault();
+
+}  // namespace capos::kernel::x86_64

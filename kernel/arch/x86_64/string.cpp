@@ -1,0 +1,58 @@
+// kernel/arch/x86_64/string.cpp — memcpy, memmove, memset and memcmp for the freestanding
+// kernel. The compiler emits calls to these for aggregate copies and zeroing even with
+// -ffreestanding; nothing else in the kernel calls them directly.
+#include <cstddef>
+#include <cstdint>
+
+extern "C" {
+
+void* memcpy(void* destination, const void* source, size_t count) {
+  void* result = destination;
+  // SAFETY: the caller guarantees both ranges are valid for `count` bytes and do not overlap
+  // (the memcpy contract); rep movsb copies exactly `count` bytes forwards (DF = 0 is the ABI
+  // state at every call).
+  asm volatile("rep movsb" : "+D"(destination), "+S"(source), "+c"(count) : : "memory");
+  return result;
+}
+
+void* memmove(void* destination, const void* source, size_t count) {
+  auto* to = static_cast<unsigned char*>(destination);
+  const auto* from = static_cast<const unsigned char*>(source);
+  // SAFETY: comparing the two addresses as integers only decides the copy direction.
+  if (reinterpret_cast<uintptr_t>(to) <= reinterpret_cast<uintptr_t>(from) ||
+      reinterpret_cast<uintptr_t>(to) - reinterpret_cast<uintptr_t>(from) >= count) {
+    return memcpy(destination, source, count);
+  }
+  // Destination above an overlapping source: copy backwards, from the last byte down.
+  // SAFETY: both ranges are valid for `count` (> 0 here, since the ranges overlap) bytes (the
+  // memmove contract), so `+ count - 1` stays inside them; with DF = 1 rep movsb walks down;
+  // DF is restored to 0 (the ABI state) right after.
+  unsigned char* last_to = to + count - 1;
+  const unsigned char* last_from = from + count - 1;
+  asm volatile("std\n\trep movsb\n\tcld"
+               : "+D"(last_to), "+S"(last_from), "+c"(count)
+               :
+               : "memory");
+  return destination;
+}
+
+void* memset(void* destination, int value, size_t count) {
+  void* result = destination;
+  // SAFETY: the caller guarantees the range is valid for `count` bytes; rep stosb stores
+  // exactly `count` copies of the low byte of `value`.
+  asm volatile("rep stosb" : "+D"(destination), "+c"(count) : "a"(value) : "memory");
+  return result;
+}
+
+int memcmp(const void* left, const void* right, size_t count) {
+  // SAFETY: the caller guarantees both ranges are valid for `count` bytes; viewing any object
+  // as unsigned char is always allowed.
+  const auto* a = static_cast<const unsigned char*>(left);
+  const auto* b = static_cast<const unsigned char*>(right);
+  for (size_t i = 0; i < count; ++i) {
+    if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+  }
+  return 0;
+}
+
+}  // extern "C"

@@ -1,0 +1,35 @@
+// kernel/arch/x86_64/user_access.h — the arch half of user-memory access under SMAP.
+//
+// With CR4.SMAP set, any supervisor data access to a user page faults unless RFLAGS.AC = 1.
+// `stac` sets AC, `clac` clears it. The only code allowed to open the window is the phase-2
+// UserPtr copy_in/copy_out (kernel/mem/), after validate_user_buffer checked range and PTE
+// flags, and only around the copy itself (seed Track S.8):
+//
+//   { UserAccessWindow window; copy_bytes(...); }   // AC = 1 only inside the braces
+//
+// Invariant: AC = 0 whenever no window object is alive. Exception entry clears AC as well
+// (exceptions.cpp), and phase 2's SYSCALL path must clear it through IA32_FMASK.
+// stac/clac are #UD on a CPU without SMAP; the kernel refuses to boot on such a CPU
+// (protection.cpp), and no window is opened before protections are enabled.
+#pragma once
+
+namespace capos::kernel::x86_64 {
+
+// SAFETY: stac/clac change only RFLAGS.AC; "memory" keeps the compiler from moving user
+// accesses out of the window.
+inline void user_access_begin() { asm volatile("stac" : : : "memory", "cc"); }
+inline void user_access_end() { asm volatile("clac" : : : "memory", "cc"); }
+
+// RAII window: AC = 1 from construction to destruction. Not copyable or movable, so a window
+// cannot outlive the scope that opened it.
+class [[nodiscard]] UserAccessWindow {
+ public:
+  UserAccessWindow() { user_access_begin(); }
+  ~UserAccessWindow() { user_access_end(); }
+  UserAccessWindow(const UserAccessWindow&) = delete;
+  UserAccessWindow& operator=(const UserAccessWindow&) = delete;
+  UserAccessWindow(UserAccessWindow&&) = delete;
+  UserAccessWindow& operator=(UserAccessWindow&&) = delete;
+};
+
+}  // namespace capos::kernel::x86_64

@@ -1,0 +1,110 @@
+#include "kernel/lib/log.h"
+
+#include "kernel/arch/current.h"
+
+namespace capos::kernel::log {
+
+namespace {
+
+constinit Level g_level = Level::Info;
+
+// Collects output and hands it to the console in chunks (one per line for short lines).
+class LineBuffer {
+ public:
+  void put(char character) {
+    if (m_length == m_buffer.size()) flush();
+    m_buffer[m_length++] = character;
+  }
+  void put(std::span<const char> text) {
+    for (const char character : text) put(character);
+  }
+  void flush() {
+    Arch::console_write(std::span<const char>(m_buffer.data(), m_length));
+    m_length = 0;
+  }
+
+ private:
+  std::array<char, 160> m_buffer{};
+  size_t m_length = 0;
+};
+
+void put_unsigned(LineBuffer& out, uint64_t value, uint64_t base) {
+  std::array<char, 20> digits{};  // 2^64 - 1 has 20 decimal digits
+  size_t count = 0;
+  do {
+    const uint64_t digit = value % base;
+    digits[count++] = static_cast<char>(digit < 10 ? '0' + digit : 'a' + (digit - 10));
+    value /= base;
+  } while (value != 0);
+  while (count > 0) out.put(digits[--count]);
+}
+
+void put_arg(LineBuffer& out, const Arg& arg) {
+  switch (arg.kind()) {
+    case Arg::Kind::Unsigned: put_unsigned(out, arg.as_unsigned(), 10); break;
+    case Arg::Kind::Signed: {
+      const int64_t value = arg.as_signed();
+      if (value < 0) {
+        out.put('-');
+        // Two's complement negation in unsigned arithmetic: defined for INT64_MIN too.
+        put_unsigned(out, ~static_cast<uint64_t>(value) + 1, 10);
+      } else {
+        put_unsigned(out, static_cast<uint64_t>(value), 10);
+      }
+      break;
+    }
+    case Arg::Kind::Hex:
+      out.put(std::span<const char>("0x", 2));
+      put_unsigned(out, arg.as_unsigned(), 16);
+      break;
+    case Arg::Kind::Text: out.put(arg.as_text()); break;
+    case Arg::Kind::Character: out.put(static_cast<char>(arg.as_unsigned())); break;
+    case Arg::Kind::Boolean:
+      out.put(arg.as_unsigned() != 0 ? std::span<const char>("true", 4)
+                                     : std::span<const char>("false", 5));
+      break;
+  }
+}
+
+size_t string_length(const char* text) {
+  size_t length = 0;
+  // SAFETY: `text` is a NUL-terminated string (a literal or a boot-validated string); the loop
+  // stops at its terminator.
+  while (text[length] != '\0') ++length;
+  return length;
+}
+
+}  // namespace
+
+Arg::Arg(const char* text)
+    : m_kind(Kind::Text),
+      m_bits(0),
+      m_text(text != nullptr ? text : "(null)"),
+      m_length(string_length(m_text)) {}
+
+void set_level(Level level) { g_level = level; }
+
+Level level() { return g_level; }
+
+void write_line(Level level, const char* format, std::span<const Arg> args) {
+  if (level == Level::Debug && g_level != Level::Debug) return;
+  LineBuffer out;
+  size_t next_arg = 0;
+  // SAFETY: `format` is a NUL-terminated string literal at every call site.
+  for (const char* cursor = format; *cursor != '\0'; ++cursor) {
+    if (cursor[0] == '{' && cursor[1] == '}') {
+      if (next_arg < args.size()) {
+        put_arg(out, args[next_arg++]);
+      } else {
+        out.put(std::span<const char>("{?}", 3));  // a format bug must not stop a report
+      }
+      ++cursor;
+      continue;
+    }
+    out.put(*cursor);
+  }
+  out.put('\n');
+  out.flush();
+}
+
+}  // namespace capos::kernel::log

@@ -1,0 +1,163 @@
+// kernel/main.cpp — kmain: phase 1 of the capOS boot (docs/design.md "Kernel bring-up").
+//
+// boot.S enters here in 64-bit mode on the kernel stack, with early RWX page tables. kmain:
+//   console -> descriptor tables -> boot information (validated) -> command line ->
+//   physical memory (FrameBitmap) -> the kernel's own page tables (W^X, direct map) ->
+//   NX/WP/SMEP/SMAP (read back) -> [self-test] -> summary -> PASS exit.
+// Any unacceptable input or CPU ends the boot with a message and the FAIL exit code.
+// Phase 2 continues after the protections: syscall MSRs, the manifest, init.
+#include <cstdint>
+#include <span>
+
+#include "kernel/arch/current.h"
+#include "kernel/boot/boot_info.h"
+#include "kernel/boot/command_line.h"
+#include "kernel/lib/fatal.h"
+#include "kernel/lib/log.h"
+#include "kernel/lib/text.h"
+#include "kernel/mem/direct_map.h"
+#include "kernel/mem/kernel_address_space.h"
+#include "kernel/mem/physical_memory.h"
+#include "kernel/selftest/selftest.h"
+#include "lib/core/bytes.h"
+#include "lib/core/checked.h"
+#include "lib/core/error.h"
+
+namespace capos::kernel {
+
+namespace {
+
+// Larger than any boot information GRUB builds for capOS (a few KiB); a bigger claim is bogus.
+constexpr uint32_t max_boot_info_size = 1U << 20;
+constexpr uint64_t kib = 1024;
+constexpr uint64_t mib = kib * 1024;
+
+constinit boot::BootInfo g_boot_info{};
+
+const boot::BootInfo& load_boot_info(uint64_t physical) {
+  constexpr uint64_t header_size = 8;
+  if (physical == 0 || physical % 8 != 0) fail_boot("boot", "boot information is misaligned");
+  if (!range_within(physical, header_size, Arch::early_direct_map_limit)) {
+    fail_boot("boot", "boot information is outside the early direct map");
+  }
+  const auto* header = mem::physical_to_virtual<const uint8_t>(physical, header_size);
+  const uint32_t total_size = load_le<uint32_t>(ByteView(header, header_size), 0).value_or(0);
+  if (total_size > max_boot_info_size ||
+      !range_within(physical, total_size, Arch::early_direct_map_limit)) {
+    fail_boot("boot", "boot information total_size is implausible");
+  }
+  const auto* bytes = mem::physical_to_virtual<const uint8_t>(physical, total_size);
+  const Result<void, boot::BootInfoError> parsed =
+      boot::parse_multiboot2(ByteView(bytes, total_size), g_boot_info);
+  if (!parsed) fail_boot("multiboot2 information rejected", boot::describe(parsed.error()));
+  return g_boot_info;
+}
+
+boot::BootOptions load_options(const boot::BootInfo& info) {
+  const Result<boot::BootOptions, boot::CommandLineError> options =
+      boot::parse_command_line(info.command_line);
+  if (!options) {
+    log::info("boot: command line word \"{}\": {}", options.error().word,
+              boot::describe(options.error().kind));
+    fail_boot("boot", "command line rejected");
+  }
+  return *options;
+}
+
+void report_modules(const boot::BootInfo& info) {
+  const boot::BootModule* manifest = nullptr;
+  for (const boot::BootModule& module : info.modules()) {
+    log::info("boot: module \"{}\": {} bytes", module.name, module.size());
+    if (equals(module.name, "manifest") && manifest == nullptr) manifest = &module;
+  }
+  if (manifest != nullptr) {
+    log::info("boot: manifest module present ({} bytes); not decoded until phase 2",
+              manifest->size());
+  } else {
+    log::info("boot: no manifest module (phase 2 will require one)");
+  }
+}
+
+void init_memory(const boot::BootInfo& info, uint64_t boot_info_physical) {
+  const PhysicalRange image = Arch::kernel_image();
+  const mem::BootReservations reservations{
+      .kernel_image = image,
+      .boot_info = {boot_info_physical, boot_info_physical + info.total_size},
+      .modules = info.modules(),
+  };
+  const Result<void, mem::MemoryInitError> memory =
+      mem::init_physical_memory(info.memory_map, reservations);
+  if (!memory) fail_boot("physical memory", mem::describe(memory.error()));
+  const mem::MemoryStats stats = mem::physical_memory_stats();
+  log::info("memory: {} usable frames ({} MiB) of {} tracked; {} free after boot reservations",
+            stats.usable_frames, stats.usable_frames * Arch::page_size / mib, stats.frame_count,
+            stats.free_frames);
+  log::debug("memory: frame bitmap {} bytes", stats.bitmap_bytes);
+
+  for (const KernelSection& section : Arch::kernel_sections()) {
+    log::debug("paging: {} [{}, {}) phys {}", section.name, log::Hex{section.virtual_start},
+               log::Hex{section.virtual_end}, log::Hex{section.physical_start});
+  }
+  const Result<mem::AddressSpaceStats> space = mem::activate_kernel_address_space(info.memory_map);
+  if (!space) fail_boot("paging", error_name(space.error()));
+  log::info(
+      "paging: kernel page tables active: text R-X, rodata R--, data/bss/stacks RW- (NX), "
+      "stack guard pages unmapped, {} kernel pages",
+      space->kernel_pages);
+  log::info("paging: direct map RW- (NX) of {} MiB RAM ({} large pages); user half empty",
+            space->direct_map_bytes / mib, space->direct_map_large);
+}
+
+void enable_protections() {
+  const Result<ProtectionState, MissingFeature> state = Arch::enable_protections();
+  if (!state) {
+    fail_boot("cpu", state.error() == MissingFeature::Smep
+                         ? "the CPU lacks SMEP (CPUID.(EAX=7,ECX=0):EBX[7]); capOS requires it"
+                         : "the CPU lacks SMAP (CPUID.(EAX=7,ECX=0):EBX[20]); capOS requires it");
+  }
+  // Each line reflects the register as read back after the write.
+  if (!state->no_execute) fail_boot("cpu", "EFER.NXE reads back clear");
+  log::info("NX enabled");
+  if (!state->write_protect) fail_boot("cpu", "CR0.WP reads back clear");
+  log::info("WP enabled");
+  if (!state->smep) fail_boot("cpu", "CR4.SMEP reads back clear");
+  log::info("SMEP enabled");
+  if (!state->smap) fail_boot("cpu", "CR4.SMAP reads back clear");
+  log::info("SMAP enabled");
+}
+
+void report_summary() {
+  const mem::MemoryStats stats = mem::physical_memory_stats();
+  const PhysicalRange image = Arch::kernel_image();
+  log::info("summary: memory {} frames usable, {} free; kernel image {} KiB", stats.usable_frames,
+            stats.free_frames, (image.end - image.start) / kib);
+  log::info("init: not started (phase 2)");
+  log::info("capOS: phase 1 boot complete");
+}
+
+}  // namespace
+
+}  // namespace capos::kernel
+
+extern "C" [[noreturn]] void kmain(uint64_t boot_info_physical) {
+  using namespace capos::kernel;  // NOLINT(google-build-using-namespace): the entry point only
+  Arch::console_init();
+  log::info("capOS kernel (phase 1) starting");
+  Arch::cpu_init();
+  log::info("cpu: GDT, TSS (IST stacks for #DF, NMI, #MC) and IDT (32 exception vectors) loaded");
+
+  const boot::BootInfo& info = load_boot_info(boot_info_physical);
+  const boot::BootOptions options = load_options(info);
+  log::set_level(options.verbosity == boot::LogVerbosity::Debug ? log::Level::Debug
+                                                                : log::Level::Info);
+  log::info("boot: loader \"{}\", command line \"{}\", {} memory map entries, {} modules",
+            info.loader_name, info.command_line, info.memory_map.size(), info.modules().size());
+  report_modules(info);
+
+  init_memory(info, boot_info_physical);
+  enable_protections();
+
+  if (options.self_test != boot::SelfTest::None) run_self_test(options.self_test);
+  report_summary();
+  Arch::exit_emulator(ExitStatus::Pass);
+}

@@ -1,0 +1,115 @@
+#include "kernel/selftest/selftest.h"
+
+#include <array>
+#include <cstdint>
+
+#include "kernel/arch/current.h"
+#include "kernel/lib/log.h"
+#include "kernel/mem/direct_map.h"
+#include "kernel/mem/kernel_address_space.h"
+#include "kernel/mem/physical_memory.h"
+#include "lib/core/panic.h"
+
+namespace capos::kernel {
+
+namespace {
+
+using boot::SelfTest;
+
+// A user-half address for the SMAP/SMEP probes (SPEC §4: user space starts at 0x1000).
+constexpr uint64_t user_probe_address = 0x0000'0000'0040'0000;
+constexpr uint8_t return_instruction = 0xc3;  // x86 `ret`
+
+// Kernel data (RW, NX) holding a `ret`, for the NX test.
+constinit std::array<uint8_t, 16> g_data_probe{return_instruction};
+// Kernel rodata (R, NX) for the write-protect test.
+[[gnu::used]] constexpr uint64_t rodata_probe_value = 0x0123'4567'89ab'cdef;
+[[gnu::used]] const uint64_t g_rodata_probe = rodata_probe_value;
+
+// Maps one fresh zeroed frame at user_probe_address as a user page; returns its physical address.
+uint64_t map_user_probe(PageAccess access) {
+  const Result<uint64_t> frame = mem::allocate_zeroed_frame();
+  KASSERT(frame.has_value());
+  const Result<void> mapped = mem::kernel_page_table().map(PageMapping{
+      .virtual_address = user_probe_address,
+      .physical_address = *frame,
+      .size = PageSize::Base,
+      .access = access,
+      .privilege = PagePrivilege::User,
+  });
+  KASSERT(mapped.has_value());
+  return *frame;
+}
+
+// SAFETY (all probes): deliberate accesses that the MMU must refuse; volatile keeps the compiler
+// from removing or reordering them. Only reachable through capos.selftest=.
+uint64_t read_user_probe() {
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): a fixed user-half probe address
+  return *reinterpret_cast<volatile uint64_t*>(user_probe_address);
+}
+
+void page_fault() {
+  log::info("selftest pagefault: writing to the guard page below the kernel stack (expect #PF)");
+  const uint64_t guard = Arch::kernel_stack_guard_page();
+  // SAFETY: a deliberate write to the unmapped guard page; the MMU must refuse it.
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): the guard page's address, from the linker
+  *reinterpret_cast<volatile uint64_t*>(guard) = 1;
+}
+
+void smap() {
+  map_user_probe(PageAccess::ReadWrite);
+  uint64_t value = 0;
+  {
+    const Arch::UserAccessWindow window;
+    value = read_user_probe();
+  }
+  log::info("selftest smap: read a user page inside a stac/clac window: ok (value {})", value);
+  log::info("selftest smap: reading the user page outside the window (expect #PF)");
+  value = read_user_probe();
+  log::info("selftest smap: read returned {}", value);
+}
+
+void smep() {
+  const uint64_t frame = map_user_probe(PageAccess::ReadExecute);
+  *mem::physical_to_virtual<uint8_t>(frame) = return_instruction;
+  log::info("selftest smep: executing a user page from the kernel (expect #PF)");
+  Arch::execute_at(user_probe_address);
+}
+
+void no_execute() {
+  log::info("selftest nx: executing kernel data (expect #PF)");
+  // SAFETY: address of a static object, used as a (deliberately bad) call target.
+  Arch::execute_at(reinterpret_cast<uint64_t>(g_data_probe.data()));
+}
+
+void write_protect() {
+  log::info("selftest wp: writing to kernel rodata (expect #PF)");
+  // SAFETY: deliberately writes a read-only object; the MMU must refuse (CR0.WP = 1).
+  *const_cast<volatile uint64_t*>(&g_rodata_probe) = 0;
+}
+
+void double_fault() {
+  log::info("selftest doublefault: overflowing the kernel stack into its guard page (expect #DF)");
+  Arch::trigger_double_fault();
+}
+
+}  // namespace
+
+void run_self_test(SelfTest test) {
+  log::info("selftest {}: start", boot::self_test_name(test));
+  switch (test) {
+    case SelfTest::None: break;
+    case SelfTest::PageFault: page_fault(); break;
+    case SelfTest::Smap: smap(); break;
+    case SelfTest::Smep: smep(); break;
+    case SelfTest::NoExecute: no_execute(); break;
+    case SelfTest::WriteProtect: write_protect(); break;
+    case SelfTest::DoubleFault: double_fault(); break;
+    case SelfTest::Panic:
+      capos_panic("selftest panic: deliberate kernel panic", __FILE__, __LINE__);
+  }
+  log::info("selftest {}: FAILED: no fault", boot::self_test_name(test));
+  Arch::exit_emulator(ExitStatus::Fail);
+}
+
+}  // namespace capos::kernel
