@@ -1,0 +1,120 @@
+// lib/manifest/model.h — the boot manifest as fixed-capacity structs (schema/capos.capnp
+// SystemManifest), shared by the kernel, init and tools/mkmanifest.
+//
+// Nothing here owns bytes: every Text and ByteView borrows from the storage the manifest was
+// built from (the serialized message for the decoder, the parsed JSON and loaded files for
+// mkmanifest), which must outlive the Manifest. The capacities are the schema's bounds, so a
+// Manifest can never hold more than a reader accepts. A Manifest is about 94 KiB: the kernel and
+// init keep it in static storage, tools on the heap — never on a kernel stack.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "lib/core/bytes.h"
+#include "lib/core/static_vector.h"
+
+namespace capos::manifest {
+
+// Bounds from the schema comment on SystemManifest (schema/capos.capnp).
+inline constexpr uint32_t SCHEMA_VERSION = 1;
+inline constexpr size_t MAX_NAME_BYTES = 39;
+inline constexpr size_t MAX_BINARIES = 64;
+inline constexpr size_t MAX_SERVICES = 32;
+inline constexpr size_t MAX_CAPS_PER_SERVICE = 32;
+inline constexpr size_t MAX_EXPORTS_PER_SERVICE = 16;
+inline constexpr size_t MAX_MOTD_BYTES = 256;
+// capOS bounds (docs/manifest.md): one embedded binary, and the whole serialized manifest.
+inline constexpr uint64_t MAX_BINARY_BYTES = uint64_t{16} << 20;
+inline constexpr uint64_t MAX_MANIFEST_BYTES = uint64_t{32} << 20;
+
+// A borrowed byte string, not NUL-terminated. An empty Text may have data == nullptr.
+struct Text {
+  const char* data = nullptr;
+  size_t size = 0;
+
+  [[nodiscard]] constexpr bool empty() const { return size == 0; }
+  [[nodiscard]] constexpr char operator[](size_t index) const { return data[index]; }
+};
+
+// Byte-wise equality (no allocation, no locale).
+[[nodiscard]] constexpr bool operator==(Text a, Text b) {
+  if (a.size != b.size) return false;
+  for (size_t i = 0; i < a.size; ++i) {
+    if (a.data[i] != b.data[i]) return false;
+  }
+  return true;
+}
+
+// The Text of a NUL-terminated string (for literals and test fixtures).
+[[nodiscard]] constexpr Text text_of(const char* string) {
+  size_t size = 0;
+  while (string[size] != '\0') ++size;
+  return Text{string, size};
+}
+
+// KernelCap in the schema; the values are the wire enumerants (a capnp enum is 16 bits wide).
+enum class KernelCap : uint16_t {  // NOLINT(performance-enum-size): the wire width
+  Console = 0,
+  Timer = 1,
+  FrameAllocator = 2,
+  VirtualMemory = 3,
+  CapabilityManager = 4,
+  Endpoint = 5,
+};
+inline constexpr uint16_t KERNEL_CAP_COUNT = 6;
+
+// The schema spelling of a kernel cap ("frameAllocator"), or nullptr if `cap` is out of range.
+const char* kernel_cap_name(KernelCap cap);
+
+// CapSource's union: a kernel cap, or an export of a service of this manifest.
+enum class SourceKind : uint8_t { Kernel = 0, Service = 1 };
+
+struct CapSource {
+  SourceKind kind = SourceKind::Kernel;
+  KernelCap kernel = KernelCap::Console;  // meaningful iff kind == Kernel
+  Text service;                           // meaningful iff kind == Service
+  Text export_name;                       // meaningful iff kind == Service
+};
+
+struct CapGrant {
+  Text name;
+  CapSource source;
+  uint64_t badge = 0;
+  uint64_t interface_id = 0;  // 0: not stated
+};
+
+struct Export {
+  Text name;
+  Text cap;
+};
+
+struct Service {
+  Text name;
+  Text binary;
+  StaticVector<CapGrant, MAX_CAPS_PER_SERVICE> caps;
+  StaticVector<Export, MAX_EXPORTS_PER_SERVICE> exports;
+};
+
+struct Binary {
+  Text name;
+  ByteView elf;
+};
+
+struct InitConfig {
+  Text init;
+  StaticVector<Service, MAX_SERVICES> services;
+};
+
+struct KernelParams {
+  Text motd;
+};
+
+struct Manifest {
+  uint32_t schema_version = 0;
+  StaticVector<Binary, MAX_BINARIES> binaries;
+  InitConfig init_config;
+  KernelParams kernel_params;
+};
+
+}  // namespace capos::manifest

@@ -1,0 +1,35 @@
+// Schema-driven walks shared by the differential tests: the same struct is dumped to one
+// canonical string through libcapnp's dynamic API and through lib/capnp's low-level readers
+// (driven by the field offsets and defaults in libcapnp's schema), so "read identically" is
+// string equality over every field, union member, group, list element and default.
+#pragma once
+
+#include <capnp/dynamic.h>
+#include <capnp/schema.h>
+
+#include <cstdint>
+#include <string>
+
+#include "lib/capnp/builder.h"
+#include "lib/capnp/capnp_error.h"
+#include "lib/capnp/reader.h"
+
+namespace capos::capnp::test {
+
+// Canonical dump via libcapnp. Throws kj::Exception where libcapnp rejects the message.
+std::string dump_libcapnp(::capnp::DynamicStruct::Reader reader);
+
+// Canonical dump via lib/capnp; the first error ends the walk.
+CapnpResult<std::string> dump_ours(const StructReader& reader, ::capnp::StructSchema schema);
+
+// Deep copy of a libcapnp struct into a lib/capnp builder of the same schema.
+CapnpResult<void> copy_to_ours(::capnp::DynamicStruct::Reader from, const StructBuilder& to);
+
+// The lib/capnp shape of a schema struct.
+StructSize struct_size_of(::capnp::StructSchema schema);
+
+// Fills `builder` with RapidCheck-generated values (call inside a property). `depth` bounds
+// struct nesting; lists are short so a message stays a few KiB.
+void fill_random(::capnp::DynamicStruct::Builder builder, int depth);
+
+}  // namespace capos::capnp::test
