@@ -3,6 +3,8 @@
 PRESET ?= asan
 BUILD_DIR := build/$(PRESET)
 
+# Hygiene and supply-chain gates (docs/trusted-build-inputs.md, seed Track S.10).
+.PHONY: dependency-policy-check build-provenance build-provenance-compare
 .PHONY: all deps build test test-tsan iso run lint format format-check clean help
 
 all: build
@@ -54,3 +56,30 @@ format-check:
 
 clean:
 	rm -rf build
+
+# Generated code (tools/capnpc-capos/README.md): `make generate` rewrites lib/gen/ from
+# schema/capos.capnp; `make generated-code-check` fails, naming each file, when lib/gen/ differs
+# from a fresh run or the installed capnp is not the recorded version (ctest gate.generated_code).
+.PHONY: generate generated-code-check
+CAPNPC_CAPOS := $(BUILD_DIR)/tools/capnpc-capos/capnpc-capos
+
+generate: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) --target capnpc-capos
+	python3 tools/capnpc-capos/generate.py generate --plugin $(CAPNPC_CAPOS)
+
+generated-code-check: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) --target capnpc-capos
+	python3 tools/capnpc-capos/generate.py check --plugin $(CAPNPC_CAPOS)
+
+dependency-policy-check:
+	python3 tools/audit/dependency_policy.py
+
+# Writes $(BUILD_DIR)/provenance.txt: tool versions and hashes of boot inputs and generated files.
+build-provenance: iso
+	python3 tools/audit/build_provenance.py write --build $(BUILD_DIR)
+
+# make build-provenance-compare BASE_PROVENANCE=a.txt CANDIDATE_PROVENANCE=b.txt
+build-provenance-compare:
+	@test -n "$(BASE_PROVENANCE)" -a -n "$(CANDIDATE_PROVENANCE)" || \
+	  { echo "usage: make build-provenance-compare BASE_PROVENANCE=a CANDIDATE_PROVENANCE=b" >&2; exit 2; }
+	python3 tools/audit/build_provenance.py compare $(BASE_PROVENANCE) $(CANDIDATE_PROVENANCE)

@@ -33,6 +33,16 @@ expect_failure format "not formatted: ${fixtures}/format/misformatted.cpp" \
 expect_failure lint "readability-identifier-naming" \
   clang-tidy-19 --quiet --config-file=.clang-tidy "${fixtures}/lint/naming.cpp" -- -std=c++20
 
+expect_failure dependency-drift "alpha: pinned 1.0-1 but 1.0-2 is installed (drift)" \
+  python3 tools/audit/dependency_policy.py --root "${fixtures}/deps" \
+  --installed "${fixtures}/deps/installed.txt"
+expect_failure dependency-rationale "beta: no rationale row in docs/trusted-build-inputs.md" \
+  python3 tools/audit/dependency_policy.py --root "${fixtures}/deps" \
+  --installed "${fixtures}/deps/installed.txt"
+expect_failure provenance-compare "output.kernel/capos.iso:" \
+  python3 tools/audit/build_provenance.py compare "${fixtures}/provenance/base.txt" \
+  "${fixtures}/provenance/candidate.txt"
+
 if [[ ${failures} -ne 0 ]]; then
   echo "selftest: ${failures} gate(s) failed to reject their bad fixture" >&2
   exit 1
