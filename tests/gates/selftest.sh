@@ -42,6 +42,15 @@ expect_failure dependency-rationale "beta: no rationale row in docs/trusted-buil
 expect_failure provenance-compare "output.kernel/capos.iso:" \
   python3 tools/audit/build_provenance.py compare "${fixtures}/provenance/base.txt" \
   "${fixtures}/provenance/candidate.txt"
+expect_failure unsafe-safety-comment "lib/bad/cast.h:5: reinterpret_cast without a SAFETY: comment" \
+  python3 tools/audit/unsafe_surface.py check --no-compiler --root "${fixtures}/unsafe" \
+  --snapshot /dev/null
+expect_failure unsafe-location "lib/bad/cast.h: reinterpret_cast outside kernel/arch/x86_64/" \
+  python3 tools/audit/unsafe_surface.py check --no-compiler --root "${fixtures}/unsafe" \
+  --snapshot /dev/null
+expect_failure unsafe-snapshot-drift "snapshot drift: kernel/arch/x86_64/port.h" \
+  python3 tools/audit/unsafe_surface.py check --no-compiler --root "${fixtures}/unsafe_drift" \
+  --snapshot "${fixtures}/unsafe_drift/snapshot.txt"
 
 if [[ ${failures} -ne 0 ]]; then
   echo "selftest: ${failures} gate(s) failed to reject their bad fixture" >&2
