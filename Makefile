@@ -19,6 +19,9 @@ help:
 	@echo "make format        rewrite C++ files with clang-format-19"
 	@echo "make format-check  fail if any C++ file is not formatted"
 	@echo "make clean         remove build/"
+	@echo "make fuzz-smoke    replay fuzz corpora + SECONDS (15) of fuzzing per target (in make test)"
+	@echo "make fuzz TARGET=x SECONDS=n  fuzzing campaign (-fork=JOBS), see fuzz/README.md"
+	@echo "make fuzz-coverage line coverage of each fuzz target (llvm-cov)"
 
 deps:
 	@scripts/bootstrap
@@ -83,3 +86,55 @@ build-provenance-compare:
 	@test -n "$(BASE_PROVENANCE)" -a -n "$(CANDIDATE_PROVENANCE)" || \
 	  { echo "usage: make build-provenance-compare BASE_PROVENANCE=a CANDIDATE_PROVENANCE=b" >&2; exit 2; }
 	python3 tools/audit/build_provenance.py compare $(BASE_PROVENANCE) $(CANDIDATE_PROVENANCE)
+
+# Fuzzing (fuzz/README.md). fuzz-smoke [SECONDS=n]: the ctest smoke (label `fuzz`, also run by
+# `make test`): replay every checked-in corpus, then n (default 15, at most 60 advised) seconds
+# of fuzzing per target. fuzz TARGET=x [SECONDS=n] [JOBS=2]: a campaign with -fork=JOBS; its
+# corpus, crashes and summary.json go to build/fuzz-campaign/x; fuzz-merge TARGET=x adds what it
+# found (new coverage only, minimized by -merge=1) to fuzz/corpus/x. fuzz-coverage: llvm-cov line
+# coverage of each target's code over its corpus and campaign corpus. fuzz-afl: the same
+# harnesses built for AFL++ (afl-clang-fast++ + libAFLDriver) in build/fuzz-afl.
+.PHONY: fuzz fuzz-smoke fuzz-merge fuzz-coverage fuzz-afl
+JOBS ?= 2
+FUZZ_CAMPAIGNS := build/fuzz-campaign
+FUZZ_COVERAGE_DIR := build/fuzz-coverage
+FUZZ_AFL_DIR := build/fuzz-afl
+
+fuzz-smoke: build
+	FUZZ_SMOKE_SECONDS=$(or $(SECONDS),15) ctest --preset $(PRESET) -L fuzz
+
+fuzz: build
+	@test -n "$(TARGET)" || { echo "usage: make fuzz TARGET=<target> [SECONDS=n] [JOBS=n]" >&2; exit 2; }
+	python3 fuzz/run.py campaign --binary $(BUILD_DIR)/fuzz/$(TARGET) --target $(TARGET) \
+	  --seconds $(or $(SECONDS),600) --jobs $(JOBS) --work $(FUZZ_CAMPAIGNS)/$(TARGET)
+
+fuzz-merge: build
+	@test -n "$(TARGET)" || { echo "usage: make fuzz-merge TARGET=<target>" >&2; exit 2; }
+	python3 fuzz/run.py merge --binary $(BUILD_DIR)/fuzz/$(TARGET) --target $(TARGET) \
+	  --work $(FUZZ_CAMPAIGNS)/$(TARGET)
+
+fuzz-coverage: deps
+	cmake -S fuzz -B $(FUZZ_COVERAGE_DIR) -G Ninja -DCMAKE_CXX_COMPILER=clang++-19 \
+	  -DCMAKE_BUILD_TYPE=Debug -DCAPOS_FUZZ_MODE=coverage
+	cmake --build $(FUZZ_COVERAGE_DIR) --target fuzz_all
+	python3 fuzz/run.py coverage --build $(FUZZ_COVERAGE_DIR) --campaigns $(FUZZ_CAMPAIGNS)
+
+fuzz-afl: deps
+	CC=afl-clang-fast CXX=afl-clang-fast++ cmake -S fuzz -B $(FUZZ_AFL_DIR) -G Ninja \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPOS_FUZZ_MODE=external \
+	  -DCAPOS_FUZZ_ENGINE=-fsanitize=fuzzer -DCMAKE_CXX_FLAGS=-fsanitize=address,undefined
+	cmake --build $(FUZZ_AFL_DIR) --target fuzz_all
+
+# Generated code (tools/capnpc-capos/README.md): `make generate` rewrites lib/gen/ from
+# schema/capos.capnp; `make generated-code-check` fails, naming each file, when lib/gen/ differs
+# from a fresh run or the installed capnp is not the recorded version (ctest gate.generated_code).
+.PHONY: generate generated-code-check
+CAPNPC_CAPOS := $(BUILD_DIR)/tools/capnpc-capos/capnpc-capos
+
+generate: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) --target capnpc-capos
+	python3 tools/capnpc-capos/generate.py generate --plugin $(CAPNPC_CAPOS)
+
+generated-code-check: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) --target capnpc-capos
+	python3 tools/capnpc-capos/generate.py check --plugin $(CAPNPC_CAPOS)
