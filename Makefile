@@ -124,17 +124,3 @@ fuzz-afl: deps
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPOS_FUZZ_MODE=external \
 	  -DCAPOS_FUZZ_ENGINE=-fsanitize=fuzzer -DCMAKE_CXX_FLAGS=-fsanitize=address,undefined
 	cmake --build $(FUZZ_AFL_DIR) --target fuzz_all
-
-# Generated code (tools/capnpc-capos/README.md): `make generate` rewrites lib/gen/ from
-# schema/capos.capnp; `make generated-code-check` fails, naming each file, when lib/gen/ differs
-# from a fresh run or the installed capnp is not the recorded version (ctest gate.generated_code).
-.PHONY: generate generated-code-check
-CAPNPC_CAPOS := $(BUILD_DIR)/tools/capnpc-capos/capnpc-capos
-
-generate: deps $(BUILD_DIR)/build.ninja
-	cmake --build $(BUILD_DIR) --target capnpc-capos
-	python3 tools/capnpc-capos/generate.py generate --plugin $(CAPNPC_CAPOS)
-
-generated-code-check: deps $(BUILD_DIR)/build.ninja
-	cmake --build $(BUILD_DIR) --target capnpc-capos
-	python3 tools/capnpc-capos/generate.py check --plugin $(CAPNPC_CAPOS)
