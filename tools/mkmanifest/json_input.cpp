@@ -48,6 +48,19 @@ std::string printable(std::string_view text) {
   throw InputError(path + ": " + message);
 }
 
+// An object key as a JSON-path component: `.key` when the key is a short plain name, else
+// `["key"]` with the key quoted (escaped, cut after 64 bytes), so a path built while parsing
+// never carries raw or unbounded input bytes into a message (REVIEW_FINDINGS F-018).
+std::string key_component(const std::string& key) {
+  constexpr size_t max_plain = 64;
+  const bool plain =
+      !key.empty() && key.size() <= max_plain && std::all_of(key.begin(), key.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-';
+      });
+  return plain ? "." + key : "[" + quote(key) + "]";
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parsing: nlohmann's SAX interface, building an ordered_json while rejecting duplicate keys,
 // integers outside uint64/int64 and nesting deeper than MAX_JSON_DEPTH, each with its path.
@@ -106,7 +119,7 @@ class StrictJsonBuilder {
     if (m_open.back()->is_array()) {
       return m_paths.back() + "[" + std::to_string(m_open.back()->size()) + "]";
     }
-    return m_paths.back() + "." + m_key;
+    return m_paths.back() + key_component(m_key);
   }
 
   // Adds `value` to the innermost open container (or makes it the root) and returns it.

@@ -63,6 +63,24 @@ TEST_F(JsonInput, RejectsNestingDeeperThanSixteenLevels) {
   expect_rejected_text(text, path + ": nested deeper than 16 levels");
 }
 
+// F-018 (fuzz/corpus/mkmanifest_json/regress-json-path-raw-key): keys on the path of a
+// parse-time error are shown quoted and escaped, never raw; plain short names keep `.key`.
+TEST_F(JsonInput, QuotesUnusualKeysInParseTimePaths) {
+  // Three objects, then 14 arrays: the 17th container is refused. The first key is an
+  // escaped ESC sequence, the second is empty.
+  std::string text = "{\"\\u001b[31m\": {\"\": {\"ok\": ";
+  std::string path = "$[\"\\x1b[31m\"][\"\"].ok";
+  for (int i = 0; i < 14; ++i) {
+    text += "[";
+    if (i > 0) path += "[0]";
+  }
+  text += std::string(14, ']') + "}}}";
+  expect_rejected_text(text, path + ": nested deeper than 16 levels");
+  // Long keys are cut like every quoted input string.
+  expect_rejected_text("{\"" + std::string(70, 'k') + "\": {\"a\": 1, \"a\": 2}}",
+                       "$[\"" + std::string(64, 'k') + "...\"]: duplicate key \"a\"");
+}
+
 TEST_F(JsonInput, RejectsARootThatIsNotAnObject) {
   expect_rejected_text("[]", "$: expected an object, got array");
 }
