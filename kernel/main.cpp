@@ -1,11 +1,12 @@
-// kernel/main.cpp — kmain: phase 1 of the capOS boot (docs/design.md "Kernel bring-up").
+// kernel/main.cpp — kmain: the capOS boot (docs/design.md "Kernel bring-up", phases 1 and 2).
 //
 // boot.S enters here in 64-bit mode on the kernel stack, with early RWX page tables. kmain:
 //   console -> descriptor tables -> boot information (validated) -> command line ->
 //   physical memory (FrameBitmap) -> the kernel's own page tables (W^X, direct map) ->
-//   NX/WP/SMEP/SMAP (read back) -> [self-test] -> summary -> PASS exit.
-// Any unacceptable input or CPU ends the boot with a message and the FAIL exit code.
-// Phase 2 continues after the protections: syscall MSRs, the manifest, init.
+//   NX/WP/SMEP/SMAP (read back) -> [self-test] -> summary -> SYSCALL/user-mode setup ->
+//   the boot manifest (validated) -> init in user mode (kernel/proc/init_process.h).
+// Any unacceptable input or CPU ends the boot with a message and the FAIL exit code; init's
+// exit ends it with PASS (exit code 0) or FAIL (kernel/proc/syscall.h).
 #include <cstdint>
 #include <span>
 
@@ -18,6 +19,7 @@
 #include "kernel/mem/direct_map.h"
 #include "kernel/mem/kernel_address_space.h"
 #include "kernel/mem/physical_memory.h"
+#include "kernel/proc/init_process.h"
 #include "kernel/selftest/selftest.h"
 #include "lib/core/bytes.h"
 #include "lib/core/checked.h"
@@ -64,18 +66,18 @@ boot::BootOptions load_options(const boot::BootInfo& info) {
   return *options;
 }
 
-void report_modules(const boot::BootInfo& info) {
+// The module named "manifest" (mkiso.py's grub.cfg); exactly one is required.
+const boot::BootModule& find_manifest_module(const boot::BootInfo& info) {
   const boot::BootModule* manifest = nullptr;
   for (const boot::BootModule& module : info.modules()) {
     log::info("boot: module \"{}\": {} bytes", module.name, module.size());
-    if (equals(module.name, "manifest") && manifest == nullptr) manifest = &module;
+    if (!equals(module.name, "manifest")) continue;
+    if (manifest != nullptr) fail_boot("boot", "more than one manifest module");
+    manifest = &module;
   }
-  if (manifest != nullptr) {
-    log::info("boot: manifest module present ({} bytes); not decoded until phase 2",
-              manifest->size());
-  } else {
-    log::info("boot: no manifest module (phase 2 will require one)");
-  }
+  if (manifest == nullptr) fail_boot("boot", "no manifest module (grub.cfg: module2 ... manifest)");
+  log::info("boot: manifest module present ({} bytes)", manifest->size());
+  return *manifest;
 }
 
 void init_memory(const boot::BootInfo& info, uint64_t boot_info_physical) {
@@ -131,8 +133,7 @@ void report_summary() {
   const PhysicalRange image = Arch::kernel_image();
   log::info("summary: memory {} frames usable, {} free; kernel image {} KiB", stats.usable_frames,
             stats.free_frames, (image.end - image.start) / kib);
-  log::info("init: not started (phase 2)");
-  log::info("capOS: phase 1 boot complete");
+  log::info("capOS: kernel ready; starting init");
 }
 
 }  // namespace
@@ -142,7 +143,7 @@ void report_summary() {
 extern "C" [[noreturn]] void kmain(uint64_t boot_info_physical) {
   using namespace capos::kernel;  // NOLINT(google-build-using-namespace): the entry point only
   Arch::console_init();
-  log::info("capOS kernel (phase 1) starting");
+  log::info("capOS kernel starting");
   Arch::cpu_init();
   log::info("cpu: GDT, TSS (IST stacks for #DF, NMI, #MC) and IDT (32 exception vectors) loaded");
 
@@ -152,12 +153,20 @@ extern "C" [[noreturn]] void kmain(uint64_t boot_info_physical) {
                                                                 : log::Level::Info);
   log::info("boot: loader \"{}\", command line \"{}\", {} memory map entries, {} modules",
             info.loader_name, info.command_line, info.memory_map.size(), info.modules().size());
-  report_modules(info);
+  const boot::BootModule& manifest = find_manifest_module(info);
 
   init_memory(info, boot_info_physical);
   enable_protections();
 
   if (options.self_test != boot::SelfTest::None) run_self_test(options.self_test);
+  Arch::user_mode_init();
+  log::info(
+      "syscall: SYSCALL/SYSRET enabled (FMASK clears IF TF DF AC NT IOPL); thread kernel "
+      "stack {} KiB with guard page",
+      Arch::thread_stack_size / kib);
   report_summary();
-  Arch::exit_emulator(ExitStatus::Pass);
+  // The module lies in available RAM reserved at boot (physical_memory.h), so the direct map
+  // covers it and nothing else owns it: the kernel-owned bytes init is loaded from (F-007).
+  start_init(capos::ByteView(
+      mem::physical_to_virtual<const uint8_t>(manifest.start, manifest.size()), manifest.size()));
 }

@@ -187,6 +187,9 @@ class CapTable {
  private:
   friend class CapReservation<Handle>;
 
+  // constexpr, so constant-initialized: clang-tidy 19 misreports static constexpr members of
+  // class templates instantiated in other translation units.
+  // NOLINTNEXTLINE(bugprone-dynamic-static-initializers)
   static constexpr uint32_t no_slot = ~uint32_t{0};
   enum class Origin : uint8_t { FreeList, Untouched };  // where a reserved slot came from
   struct Taken {

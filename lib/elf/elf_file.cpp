@@ -2,7 +2,7 @@
 
 #include <concepts>
 
-#include "lib/core/checked.h"
+#include "lib/elf/elf_bounds.h"
 
 namespace capos::elf {
 namespace {
@@ -86,17 +86,18 @@ Result<ElfFile, ElfError> ElfFile::parse(ByteView bytes) {
   header.section_header_count = TRY(read<uint16_t>(bytes, E_SHNUM, short_file));
 
   // With no program headers e_phoff and e_phentsize are meaningless (gABI) and are ignored.
+  // Together these are predicate::program_header_table_ok (elf_bounds.h), which the bounded
+  // proofs show keeps every program_header() read inside the file.
   if (header.program_header_count > 0) {
-    if (TRY(read<uint16_t>(bytes, E_PHENTSIZE, short_file)) != ELF64_PROGRAM_HEADER_SIZE) {
-      return ElfError::BadPhentsize;
-    }
+    const uint64_t entry_size = TRY(read<uint16_t>(bytes, E_PHENTSIZE, short_file));
+    if (!predicate::phentsize_ok<uint64_t>(entry_size)) return ElfError::BadPhentsize;
     // PN_XNUM (0xffff) is above the bound too: extended numbering is not supported.
-    if (header.program_header_count > MAX_PROGRAM_HEADERS) {
+    if (!predicate::phnum_ok<uint64_t>(header.program_header_count)) {
       return ElfError::TooManyProgramHeaders;
     }
-    // count <= 64, so the product cannot overflow; range_within never does.
-    const uint64_t table_size = header.program_header_count * ELF64_PROGRAM_HEADER_SIZE;
-    if (!range_within(header.program_header_offset, table_size, bytes.size())) {
+    // count <= 64, so the product cannot overflow; range_fits never does.
+    if (!predicate::program_header_table_in_file<uint64_t>(
+            header.program_header_offset, header.program_header_count, bytes.size())) {
       return ElfError::ProgramHeadersOutOfFile;
     }
   }
@@ -107,7 +108,8 @@ Result<ProgramHeader, ElfError> ElfFile::program_header(size_t index) const {
   if (index >= m_header.program_header_count) return ElfError::ProgramHeaderIndexOutOfRange;
   // By the class invariant the whole table lies inside m_bytes, so neither the offset
   // arithmetic (index < 64) nor the loads below can fail.
-  const uint64_t base = m_header.program_header_offset + index * ELF64_PROGRAM_HEADER_SIZE;
+  const uint64_t base =
+      predicate::program_header_offset<uint64_t>(m_header.program_header_offset, index);
   constexpr ElfError outside_file = ElfError::ProgramHeadersOutOfFile;
   ProgramHeader phdr;
   phdr.type = TRY(read<uint32_t>(m_bytes, base + P_TYPE, outside_file));

@@ -4,104 +4,53 @@
 
 #include "lib/core/checked.h"
 #include "lib/core/panic.h"
+#include "lib/elf/elf_bounds.h"
 
 namespace capos::elf {
 namespace {
 
-constexpr uint32_t RWX = PF_R | PF_W | PF_X;
-
 // p_align 0 and 1 both mean "no constraint" (gABI) and normalise to 1; anything else must be a
-// power of two.
-Result<uint64_t, ElfError> normalized_alignment(uint64_t p_align) {
-  if (p_align <= 1) return uint64_t{1};
-  if (!is_power_of_two(p_align)) return ElfError::BadAlignment;
-  return p_align;
-}
-
-// a == b (mod alignment) for a power-of-two alignment. Wrapping subtraction is exact here:
-// the alignment divides 2^64, so the residue survives the wrap.
-constexpr bool congruent(uint64_t a, uint64_t b, uint64_t alignment) {
-  return ((a - b) & (alignment - 1)) == 0;
-}
+// power of two (checked by predicate::alignment_ok before this is used).
+constexpr uint64_t normalized_alignment(uint64_t p_align) { return p_align <= 1 ? 1 : p_align; }
 
 // Shared by PT_LOAD and PT_TLS: the file bytes exist and fit in the memory image.
 Result<void, ElfError> check_file_range(const ProgramHeader& phdr, uint64_t file_length) {
-  if (phdr.file_size > phdr.memory_size) return ElfError::FileSizeExceedsMemSize;
-  if (!range_within(phdr.file_offset, phdr.file_size, file_length)) {
+  if (!predicate::file_size_fits<uint64_t>(phdr.file_size, phdr.memory_size)) {
+    return ElfError::FileSizeExceedsMemSize;
+  }
+  if (!predicate::file_bytes_in_file<uint64_t>(phdr.file_offset, phdr.file_size, file_length)) {
     return ElfError::SegmentOutOfFile;
   }
   return {};
-}
-
-// Every field of a PT_LOAD, bounded before it is used to derive anything (loader checklist).
-Result<LoadSegment, ElfError> check_load(const ProgramHeader& phdr, uint64_t file_length) {
-  if (phdr.memory_size == 0) return ElfError::EmptySegment;
-  // x86-64 pages are readable whenever present, so a segment without PF_R would silently get
-  // more access than it asks for; unknown bits (PF_MASKOS/PF_MASKPROC) have no capOS meaning.
-  if ((phdr.flags & ~RWX) != 0 || (phdr.flags & PF_R) == 0) return ElfError::BadSegmentFlags;
-  if ((phdr.flags & PF_W) != 0 && (phdr.flags & PF_X) != 0) {
-    return ElfError::WritableAndExecutable;
-  }
-  TRY(check_file_range(phdr, file_length));
-  const uint64_t alignment = TRY(normalized_alignment(phdr.alignment));
-  if (!congruent(phdr.virtual_address, phdr.file_offset, alignment) ||
-      !congruent(phdr.virtual_address, phdr.file_offset, PAGE_SIZE)) {
-    return ElfError::MisalignedSegment;
-  }
-  Result<uint64_t> end = checked_add(phdr.virtual_address, phdr.memory_size);
-  if (!end) return ElfError::SegmentAddressOverflow;
-  if (phdr.virtual_address < ELF_VADDR_MIN || *end > ELF_VADDR_LIMIT) {
-    return ElfError::SegmentOutsideUserHalf;
-  }
-  return LoadSegment{.virtual_address = phdr.virtual_address,
-                     .memory_size = phdr.memory_size,
-                     .file_offset = phdr.file_offset,
-                     .file_size = phdr.file_size,
-                     .alignment = alignment,
-                     .flags = phdr.flags};
-}
-
-// The PT_TLS fields on their own; placement relative to the PT_LOADs is checked afterwards.
-Result<TlsTemplate, ElfError> check_tls(const ProgramHeader& phdr, uint64_t file_length) {
-  TRY(check_file_range(phdr, file_length));
-  const uint64_t alignment = TRY(normalized_alignment(phdr.alignment));
-  if (phdr.memory_size > MAX_TLS_SIZE || alignment > PAGE_SIZE) return ElfError::TlsTooLarge;
-  return TlsTemplate{.virtual_address = phdr.virtual_address,
-                     .memory_size = phdr.memory_size,
-                     .file_offset = phdr.file_offset,
-                     .file_size = phdr.file_size,
-                     .alignment = alignment};
 }
 
 // The template is file-backed bytes of `load`, at the same place in the file and in memory
 // (so copying it from the file or from the mapped segment gives the same bytes). An empty
 // template only has to point into the segment.
 bool tls_inside(const TlsTemplate& tls, const LoadSegment& load) {
-  if (tls.virtual_address < load.virtual_address) return false;
-  const uint64_t delta = tls.virtual_address - load.virtual_address;
-  if (tls.file_size == 0) return delta <= load.memory_size;
-  return delta <= load.file_size && tls.file_size <= load.file_size - delta &&
-         tls.file_offset >= load.file_offset && tls.file_offset - load.file_offset == delta;
+  return predicate::tls_inside_load<uint64_t>(tls.virtual_address, tls.file_size, tls.file_offset,
+                                              load.virtual_address, load.memory_size,
+                                              load.file_size, load.file_offset);
 }
 
 // Entry must be code that came from the file, not zero fill.
 bool contains_entry(const LoadSegment& segment, uint64_t entry) {
-  return segment.executable() && entry >= segment.virtual_address &&
-         entry - segment.virtual_address < segment.file_size;
+  return segment.executable() && predicate::entry_in_file_bytes<uint64_t>(
+                                     entry, segment.virtual_address, segment.file_size);
 }
 
 // One program header: PT_LOAD and PT_TLS are collected, the rest accepted or rejected by type.
 Result<void, ElfError> classify(const ProgramHeader& phdr, uint64_t file_length, ElfImage& image) {
   switch (phdr.type) {
     case PT_LOAD: {
-      const LoadSegment segment = TRY(check_load(phdr, file_length));
+      const LoadSegment segment = TRY(check_load_segment(phdr, file_length));
       // StaticVector refuses the (MAX_LOAD_SEGMENTS + 1)-th push and stays unchanged.
       if (!image.segments.push_back(segment).has_value()) return ElfError::TooManyLoadSegments;
       return {};
     }
     case PT_TLS:
       if (image.tls.has_value()) return ElfError::MultipleTls;
-      image.tls = TRY(check_tls(phdr, file_length));
+      image.tls = TRY(check_tls_segment(phdr, file_length));
       return {};
     case PT_INTERP:
     case PT_DYNAMIC: return ElfError::DynamicNotSupported;
@@ -160,6 +109,51 @@ Result<void, ElfError> check_layout(const ElfImage& image) {
 }
 
 }  // namespace
+
+// Every field of a PT_LOAD, bounded before it is used to derive anything (loader checklist).
+// Each test is a predicate of elf_bounds.h; their conjunction is predicate::load_segment_ok.
+Result<LoadSegment, ElfError> check_load_segment(const ProgramHeader& phdr, uint64_t file_length) {
+  if (phdr.memory_size == 0) return ElfError::EmptySegment;
+  // x86-64 pages are readable whenever present, so a segment without PF_R would silently get
+  // more access than it asks for; unknown bits (PF_MASKOS/PF_MASKPROC) have no capOS meaning.
+  if (!predicate::load_flags_ok<uint64_t>(phdr.flags)) return ElfError::BadSegmentFlags;
+  if (predicate::writable_and_executable<uint64_t>(phdr.flags)) {
+    return ElfError::WritableAndExecutable;
+  }
+  TRY(check_file_range(phdr, file_length));
+  if (!predicate::alignment_ok<uint64_t>(phdr.alignment)) return ElfError::BadAlignment;
+  if (!predicate::segment_congruent<uint64_t>(phdr.virtual_address, phdr.file_offset,
+                                              phdr.alignment)) {
+    return ElfError::MisalignedSegment;
+  }
+  if (predicate::segment_address_wraps<uint64_t>(phdr.virtual_address, phdr.memory_size)) {
+    return ElfError::SegmentAddressOverflow;
+  }
+  if (!predicate::segment_in_user_window<uint64_t>(phdr.virtual_address, phdr.memory_size)) {
+    return ElfError::SegmentOutsideUserHalf;
+  }
+  return LoadSegment{.virtual_address = phdr.virtual_address,
+                     .memory_size = phdr.memory_size,
+                     .file_offset = phdr.file_offset,
+                     .file_size = phdr.file_size,
+                     .alignment = normalized_alignment(phdr.alignment),
+                     .flags = phdr.flags};
+}
+
+// The PT_TLS fields on their own (predicate::tls_segment_ok); placement relative to the
+// PT_LOADs is checked afterwards.
+Result<TlsTemplate, ElfError> check_tls_segment(const ProgramHeader& phdr, uint64_t file_length) {
+  TRY(check_file_range(phdr, file_length));
+  if (!predicate::alignment_ok<uint64_t>(phdr.alignment)) return ElfError::BadAlignment;
+  if (!predicate::tls_size_ok<uint64_t>(phdr.memory_size, phdr.alignment)) {
+    return ElfError::TlsTooLarge;
+  }
+  return TlsTemplate{.virtual_address = phdr.virtual_address,
+                     .memory_size = phdr.memory_size,
+                     .file_offset = phdr.file_offset,
+                     .file_size = phdr.file_size,
+                     .alignment = normalized_alignment(phdr.alignment)};
+}
 
 ByteView ElfImage::file_bytes(const LoadSegment& segment) const {
   KASSERT(range_within(segment.file_offset, segment.file_size, file.size()));

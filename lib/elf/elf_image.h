@@ -13,22 +13,17 @@
 #include "lib/core/bytes.h"
 #include "lib/core/result.h"
 #include "lib/core/static_vector.h"
+#include "lib/elf/elf_bounds.h"
 #include "lib/elf/elf_error.h"
 #include "lib/elf/elf_file.h"
 
 namespace capos::elf {
 
-inline constexpr uint64_t PAGE_SIZE = 4096;
-// SPEC §4: the user half starts at 0x1000 (page 0 stays unmapped) and ELF segments must lie
-// below 0x0000_7FFF_0000_0000, clear of the stack, CapSet and ring pages above it.
-inline constexpr uint64_t ELF_VADDR_MIN = 0x1000;
-inline constexpr uint64_t ELF_VADDR_LIMIT = 0x0000'7fff'0000'0000;  // exclusive
-static_assert(ELF_VADDR_MIN % PAGE_SIZE == 0 && ELF_VADDR_LIMIT % PAGE_SIZE == 0);
+// PAGE_SIZE, ELF_VADDR_MIN, ELF_VADDR_LIMIT and MAX_TLS_SIZE live in elf_bounds.h, beside the
+// predicates that use them.
 
 // capOS bounds: a static executable has about four PT_LOADs (R, RX, R, RW).
 inline constexpr size_t MAX_LOAD_SEGMENTS = 16;
-// The kernel allocates the TLS block per thread; 1 MiB keeps that a bounded, chargeable cost.
-inline constexpr uint64_t MAX_TLS_SIZE = uint64_t{1024} * 1024;
 
 // One validated PT_LOAD. Invariants (established by parse_executable):
 //   ELF_VADDR_MIN <= virtual_address, virtual_address + memory_size <= ELF_VADDR_LIMIT, no wrap;
@@ -47,10 +42,12 @@ struct LoadSegment {
   [[nodiscard]] constexpr bool writable() const { return (flags & PF_W) != 0; }
   [[nodiscard]] constexpr bool executable() const { return (flags & PF_X) != 0; }
   // The page-granular range the loader maps. Cannot overflow: the end is <= ELF_VADDR_LIMIT,
-  // itself page aligned.
-  [[nodiscard]] constexpr uint64_t page_start() const { return virtual_address & ~(PAGE_SIZE - 1); }
+  // itself page aligned (proved in verify/bounded/elf_proof.cpp, claim E3).
+  [[nodiscard]] constexpr uint64_t page_start() const {
+    return predicate::page_start<uint64_t>(virtual_address);
+  }
   [[nodiscard]] constexpr uint64_t page_end() const {
-    return (virtual_address + memory_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    return predicate::page_end<uint64_t>(virtual_address, memory_size);
   }
 };
 
@@ -80,6 +77,14 @@ struct ElfImage {
   [[nodiscard]] ByteView file_bytes(const LoadSegment& segment) const;
   [[nodiscard]] ByteView file_bytes(const TlsTemplate& tls_template) const;
 };
+
+// One PT_LOAD / the PT_TLS on its own: every field bounded (README.md, rules 1-6 / PT_TLS).
+// validate_executable() applies them to each header; public so the bounded proofs can
+// cross-check them against the predicates of elf_bounds.h.
+[[nodiscard]] Result<LoadSegment, ElfError> check_load_segment(const ProgramHeader& phdr,
+                                                               uint64_t file_length);
+[[nodiscard]] Result<TlsTemplate, ElfError> check_tls_segment(const ProgramHeader& phdr,
+                                                              uint64_t file_length);
 
 // Applies the loader policy to a structurally valid file.
 [[nodiscard]] Result<ElfImage, ElfError> validate_executable(const ElfFile& file);

@@ -11,6 +11,7 @@
 #include "lib/core/result.h"
 #include "lib/ring/abi.h"
 #include "lib/ring/atomics.h"
+#include "lib/ring/layout.h"
 
 namespace capos {
 
@@ -70,12 +71,20 @@ struct EntryReport {
 //   * m_cq_tail - m_cq_head_seen + m_deferred <= CQ_ENTRIES while the user only advances
 //     cq_head, so a posted CQE (now or deferred) never overwrites an unreaped one.
 // Not thread-safe: the kernel serialises calls for one ring (its process lock / single CPU).
-template <RingAtomics Atomics>
+// `Page` is RingPage everywhere but in the model checker (layout.h).
+template <RingAtomics Atomics, RingLayout Page = RingPage>
 class KernelRing {
+  // The page's entry counts (SQ_ENTRIES / CQ_ENTRIES of abi.h for RingPage).
+  // NOLINTBEGIN(bugprone-dynamic-static-initializers): constant-initialized; the check cannot
+  // evaluate an initializer that depends on a template parameter.
+  static constexpr uint32_t SQ_ENTRIES = sq_entries_of<Page>;
+  static constexpr uint32_t CQ_ENTRIES = cq_entries_of<Page>;
+  // NOLINTEND(bugprone-dynamic-static-initializers)
+
  public:
   // Takes the kernel side of a zero-filled ring page not yet visible to the user: writes the
   // geometry and sets all four indices to `first_index` (tests start near UINT32_MAX).
-  KernelRing(RingPage& page, Atomics& atomics, uint32_t first_index = 0)
+  KernelRing(Page& page, Atomics& atomics, uint32_t first_index = 0)
       : m_page(&page),
         m_atomics(&atomics),
         m_sq_head(first_index),
@@ -197,7 +206,7 @@ class KernelRing {
     m_atomics->store(m_page->sq_head, m_sq_head, std::memory_order_release);
   }
 
-  RingPage* m_page;         // never null
+  Page* m_page;             // never null
   Atomics* m_atomics;       // never null
   uint32_t m_sq_head;       // next SQ index to consume (authoritative)
   uint32_t m_cq_tail;       // next CQ index to fill (authoritative)

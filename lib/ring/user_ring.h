@@ -8,18 +8,27 @@
 #include "lib/core/result.h"
 #include "lib/ring/abi.h"
 #include "lib/ring/atomics.h"
+#include "lib/ring/layout.h"
 
 namespace capos {
 
 // The user side. Trusts the kernel-written words only as far as they are consistent with its
 // own indices (m_sq_tail, m_cq_head are authoritative for the user); an inconsistent mirror is
 // reported as RingCorrupt rather than acted on. Not thread-safe: one submitter/reaper.
-template <RingAtomics Atomics>
+// `Page` is RingPage everywhere but in the model checker (layout.h).
+template <RingAtomics Atomics, RingLayout Page = RingPage>
 class UserRing {
+  // The page's entry counts (SQ_ENTRIES / CQ_ENTRIES of abi.h for RingPage).
+  // NOLINTBEGIN(bugprone-dynamic-static-initializers): constant-initialized; the check cannot
+  // evaluate an initializer that depends on a template parameter.
+  static constexpr uint32_t SQ_ENTRIES = sq_entries_of<Page>;
+  static constexpr uint32_t CQ_ENTRIES = cq_entries_of<Page>;
+  // NOLINTEND(bugprone-dynamic-static-initializers)
+
  public:
   // Adopts a ring page the kernel initialised, continuing from the indices in it.
-  // Unsupported when the geometry words are not v1's.
-  [[nodiscard]] static Result<UserRing> attach(RingPage& page, Atomics& atomics) {
+  // Unsupported when the geometry words are not v1's (the page type's, in the model checker).
+  [[nodiscard]] static Result<UserRing> attach(Page& page, Atomics& atomics) {
     if (atomics.load(page.sq_entries, std::memory_order_acquire) != SQ_ENTRIES ||
         atomics.load(page.cq_entries, std::memory_order_acquire) != CQ_ENTRIES) {
       return Error::Unsupported;
@@ -73,10 +82,10 @@ class UserRing {
   [[nodiscard]] uint32_t cq_head() const { return m_cq_head; }
 
  private:
-  UserRing(RingPage& page, Atomics& atomics, uint32_t sq_tail, uint32_t cq_head)
+  UserRing(Page& page, Atomics& atomics, uint32_t sq_tail, uint32_t cq_head)
       : m_page(&page), m_atomics(&atomics), m_sq_tail(sq_tail), m_cq_head(cq_head) {}
 
-  RingPage* m_page;    // never null
+  Page* m_page;        // never null
   Atomics* m_atomics;  // never null
   uint32_t m_sq_tail;  // next SQ index to fill
   uint32_t m_cq_head;  // next CQ index to reap

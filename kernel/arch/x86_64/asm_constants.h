@@ -15,6 +15,11 @@
 // GDT selectors (gdt.h explains the order, which SYSCALL/SYSRET dictate).
 #define KERNEL_CODE_SELECTOR 0x08
 #define KERNEL_DATA_SELECTOR 0x10
+#define USER_DATA_SELECTOR 0x23  // 0x20 | RPL 3
+#define USER_CODE_SELECTOR 0x2b  // 0x28 | RPL 3
+
+// RFLAGS of a thread entering user mode for the first time: IF, and bit 1 (always 1).
+#define USER_INITIAL_RFLAGS 0x202
 
 // Multiboot2: the value the loader leaves in EAX (Multiboot2 spec §3.3).
 #define MULTIBOOT2_BOOTLOADER_MAGIC 0x36d76289

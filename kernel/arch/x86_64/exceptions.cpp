@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "kernel/arch/arch.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/platform.h"
 #include "kernel/arch/x86_64/protection.h"
@@ -53,6 +54,15 @@ constexpr std::array<VectorInfo, 32> vectors{{
 }};
 
 constexpr uint64_t page_fault_vector = 14;
+constexpr uint64_t privilege_level_mask = 3;  // CS bits 1:0 = the CPL the exception came from
+constexpr uint64_t user_privilege_level = 3;
+
+constexpr bool machine_event(uint64_t vector) {
+  constexpr uint64_t nmi = 2;
+  constexpr uint64_t double_fault = 8;
+  constexpr uint64_t machine_check = 18;
+  return vector == nmi || vector == double_fault || vector == machine_check;
+}
 
 // #PF error code bits (SDM Vol. 3A §4.7).
 constexpr uint64_t pf_present = uint64_t{1} << 0;
@@ -88,12 +98,23 @@ const char* exception_name(uint64_t vector) {
   // The CPU does not clear RFLAGS.AC on exception entry: close any open user-access window
   // before running kernel code (stac/clac exist only once SMAP is known to be supported).
   if (smap_active()) user_access_end();
+  // From CPL 3 (on the thread stack, TSS.RSP0): the thread's own fault, not a kernel failure.
+  // NMI, #DF and #MC are machine events, not the thread's doing: they stay kernel reports.
+  if ((frame.cs & privilege_level_mask) == user_privilege_level && g_depth == 0 &&
+      !machine_event(frame.vector)) {
+    handle_user_fault(UserFault{
+        .what = exception_mnemonic(frame.vector),
+        .vector = frame.vector,
+        .error_code = frame.error_code,
+        .instruction_pointer = frame.rip,
+        .fault_address = frame.vector == page_fault_vector ? read_cr2() : 0,
+    });
+  }
   if (++g_depth > 1) {
     log::info("EXCEPTION: nested exception vector {} while reporting one; halting", frame.vector);
     Platform::exit_emulator(ExitStatus::Fail);
   }
-  // Phase 1: every exception is fatal and comes from the kernel. Phase 2 routes faults from
-  // CPL 3 to the faulting process instead of halting.
+  // An exception in the kernel is a kernel bug: report it and stop.
   const uint64_t cr2 = read_cr2();
   log::info("EXCEPTION: vector {} {} ({}) error={}", frame.vector, exception_mnemonic(frame.vector),
             exception_name(frame.vector), log::Hex{frame.error_code});

@@ -15,6 +15,7 @@ extern const char capos_double_fault_stack_guard[], capos_double_fault_stack_bot
 extern const char capos_nmi_stack_guard[], capos_nmi_stack_bottom[], capos_nmi_stack_top[];
 extern const char capos_machine_check_stack_guard[], capos_machine_check_stack_bottom[],
     capos_machine_check_stack_top[];
+extern const char capos_thread_stack_guard[], capos_thread_stack_bottom[], capos_thread_stack_top[];
 extern const char capos_kernel_virt_end[];
 }
 
@@ -32,24 +33,31 @@ KernelSection section(const char* name, const char* start, const char* end, Page
 
 struct StackSymbols {
   const char* guard;
+  const char* bottom;
   const char* top;
 };
 
 StackSymbols stack_symbols(KernelStack stack) {
   switch (stack) {
-    case KernelStack::Boot: return {capos_boot_stack_guard, capos_boot_stack_top};
+    case KernelStack::Boot:
+      return {capos_boot_stack_guard, capos_boot_stack_bottom, capos_boot_stack_top};
     case KernelStack::DoubleFault:
-      return {capos_double_fault_stack_guard, capos_double_fault_stack_top};
-    case KernelStack::Nmi: return {capos_nmi_stack_guard, capos_nmi_stack_top};
+      return {capos_double_fault_stack_guard, capos_double_fault_stack_bottom,
+              capos_double_fault_stack_top};
+    case KernelStack::Nmi:
+      return {capos_nmi_stack_guard, capos_nmi_stack_bottom, capos_nmi_stack_top};
     case KernelStack::MachineCheck:
-      return {capos_machine_check_stack_guard, capos_machine_check_stack_top};
+      return {capos_machine_check_stack_guard, capos_machine_check_stack_bottom,
+              capos_machine_check_stack_top};
+    case KernelStack::Thread:
+      return {capos_thread_stack_guard, capos_thread_stack_bottom, capos_thread_stack_top};
   }
-  return {capos_boot_stack_guard, capos_boot_stack_top};
+  return {capos_boot_stack_guard, capos_boot_stack_bottom, capos_boot_stack_top};
 }
 
 // Filled on first use: the addresses are link-time constants but not constant expressions, and
 // the kernel has no global constructors.
-constinit std::array<KernelSection, 7> g_sections{};
+constinit std::array<KernelSection, 8> g_sections{};
 constinit bool g_sections_ready = false;
 
 }  // namespace
@@ -57,6 +65,8 @@ constinit bool g_sections_ready = false;
 uint64_t stack_top(KernelStack stack) { return address_of(stack_symbols(stack).top); }
 
 uint64_t stack_guard(KernelStack stack) { return address_of(stack_symbols(stack).guard); }
+
+uint64_t stack_bottom(KernelStack stack) { return address_of(stack_symbols(stack).bottom); }
 
 std::span<const KernelSection> image_sections() {
   if (!g_sections_ready) {
@@ -69,6 +79,8 @@ std::span<const KernelSection> image_sections() {
                 PageAccess::ReadWrite),
         section("NMI stack", capos_nmi_stack_bottom, capos_nmi_stack_top, PageAccess::ReadWrite),
         section("#MC stack", capos_machine_check_stack_bottom, capos_machine_check_stack_top,
+                PageAccess::ReadWrite),
+        section("thread stack", capos_thread_stack_bottom, capos_thread_stack_top,
                 PageAccess::ReadWrite),
     };
     g_sections_ready = true;

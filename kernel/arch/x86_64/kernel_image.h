@@ -11,13 +11,18 @@
 
 namespace capos::kernel::x86_64 {
 
-enum class KernelStack : uint8_t { Boot, DoubleFault, Nmi, MachineCheck };
+// Boot: kmain until the first entry to user mode. Thread: the user thread's kernel stack
+// (TSS.RSP0 and the SYSCALL entry), empty whenever the thread runs in user mode.
+enum class KernelStack : uint8_t { Boot, DoubleFault, Nmi, MachineCheck, Thread };
 
 // Top (initial RSP) of a kernel stack.
 uint64_t stack_top(KernelStack stack);
 
 // Start of the unmapped guard page just below a kernel stack.
 uint64_t stack_guard(KernelStack stack);
+
+// Lowest usable address of a kernel stack (just above its guard page).
+uint64_t stack_bottom(KernelStack stack);
 
 // The image's sections with their permissions: text, rodata, data+bss, then each stack (the
 // guard pages are the gaps between them and stay unmapped). The .boot* sections (32-bit entry,

@@ -22,6 +22,11 @@ constexpr uint64_t large_page = uint64_t{2} << 20;
 constexpr uint64_t user_half_end = uint64_t{1} << 47;
 constexpr uint64_t kernel_half_start = 0xffff'8000'0000'0000;
 constexpr uint64_t max_physical = uint64_t{1} << 52;
+constexpr uint64_t first_kernel_slot = 256;  // PML4 slots 256..511 map the kernel half
+
+constexpr bool canonical(uint64_t virtual_address) {
+  return virtual_address < user_half_end || virtual_address >= kernel_half_start;
+}
 
 constexpr uint64_t table_index(uint64_t virtual_address, unsigned level) {
   return (virtual_address >> (12 + 9 * level)) & (entries_per_table - 1);
@@ -89,6 +94,48 @@ Result<void> PageTable::map(const PageMapping& mapping) {
   return {};
 }
 
+Result<PageTable> PageTable::create_sharing_kernel_half(TableFrameSource frames,
+                                                        const PageTable& kernel) {
+  PageTable table = TRY(create(frames));
+  const uint64_t* source = table_at(kernel.m_root);
+  uint64_t* destination = table_at(table.m_root);
+  // SAFETY: both are PML4 frames of 512 entries reached through the direct map (table_at);
+  // indices 256..511 are in range. The new root is private to this call until it returns.
+  for (uint64_t slot = first_kernel_slot; slot < entries_per_table; ++slot) {
+    destination[slot] = source[slot];
+  }
+  return table;
+}
+
 void PageTable::activate() const { write_cr3(m_root); }
+
+std::optional<PageLookup> PageTable::lookup(uint64_t virtual_address) const {
+  if (!canonical(virtual_address)) return std::nullopt;
+  bool user = true;
+  bool writable = true;
+  bool executable = true;
+  uint64_t table = m_root;
+  for (unsigned level = 4; level-- > 0;) {
+    // SAFETY: table_index < 512; `table` is the root or a frame a present entry points to.
+    const uint64_t entry = table_at(table)[table_index(virtual_address, level)];
+    if ((entry & pte_present) == 0) return std::nullopt;
+    user = user && (entry & pte_user) != 0;
+    writable = writable && (entry & pte_writable) != 0;
+    executable = executable && (entry & pte_no_execute) == 0;
+    const bool leaf = level == 0 || (level <= 2 && (entry & pte_large) != 0);
+    if (leaf) {
+      const uint64_t page_bytes = uint64_t{1} << (12 + 9 * level);
+      return PageLookup{
+          .physical_address =
+              (entry & pte_address_mask & ~(page_bytes - 1)) | (virtual_address & (page_bytes - 1)),
+          .user = user,
+          .writable = writable,
+          .executable = executable,
+      };
+    }
+    table = entry & pte_address_mask;
+  }
+  return std::nullopt;  // unreachable: level 0 is always a leaf
+}
 
 }  // namespace capos::kernel::x86_64

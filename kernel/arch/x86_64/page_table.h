@@ -11,11 +11,15 @@
 // Intermediate entries are present+writable (+user for user mappings) and never NX: permission
 // is decided at the leaf.
 //
-// Phase 2: per-process tables will share the kernel half by copying PML4 slots 256..511 from
-// the kernel table (which is why all kernel mappings live there and carry the G bit).
+// Per-process tables share the kernel half by copying PML4 slots 256..511 from the kernel table
+// (create_sharing_kernel_half): every kernel mapping lives there and carries the G bit. The copy
+// is of the PML4 entries only, so the lower-level kernel tables are shared; a kernel mapping
+// added later in a PML4 slot that was empty at the copy would not be seen by existing processes
+// (none is added after boot today; kernel_address_space.h).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "kernel/arch/arch.h"
 #include "lib/core/result.h"
@@ -32,8 +36,18 @@ class PageTable {
   // whatever the frame source returns.
   Result<void> map(const PageMapping& mapping);
 
+  // A new hierarchy whose kernel half (PML4 slots 256..511) is `kernel`'s and whose user half is
+  // empty.
+  static Result<PageTable> create_sharing_kernel_half(TableFrameSource frames,
+                                                      const PageTable& kernel);
+
   // Loads CR3 with this hierarchy (flushes non-global TLB entries).
   void activate() const;
+
+  // The translation of `virtual_address` with the effective permissions of its whole path, or
+  // nullopt when it is non-canonical or not mapped. Reads the tables only (no TLB involvement),
+  // so the answer is what the MMU would decide on a fresh walk.
+  [[nodiscard]] std::optional<PageLookup> lookup(uint64_t virtual_address) const;
 
   [[nodiscard]] uint64_t root_physical() const { return m_root; }
 

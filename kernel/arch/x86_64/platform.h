@@ -12,6 +12,7 @@
 #include "kernel/arch/x86_64/asm_constants.h"
 #include "kernel/arch/x86_64/page_table.h"
 #include "kernel/arch/x86_64/user_access.h"
+#include "kernel/arch/x86_64/user_mode.h"
 
 namespace capos::kernel::x86_64 {
 
@@ -38,6 +39,11 @@ struct Platform {
 
   static std::span<const KernelSection> kernel_sections();
   static PhysicalRange kernel_image();
+
+  static void user_mode_init() { x86_64::user_mode_init(); }
+  [[noreturn]] static void enter_user(const UserEntry& entry) { x86_64::enter_user(entry); }
+  static constexpr uint64_t thread_stack_size = x86_64::thread_stack_size;
+  static uint64_t thread_stack_high_water() { return x86_64::thread_stack_high_water(); }
 
   static uint64_t kernel_stack_guard_page();
   static void execute_at(uint64_t address);
