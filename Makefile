@@ -11,7 +11,7 @@ all: build
 
 help:
 	@echo "make run           build the kernel ISO and boot it in QEMU (serial on stdout)"
-	@echo "make iso           build only the kernel and build/\$$PRESET/kernel/capos.iso"
+	@echo "make iso           build the kernel, init, the manifest and build/\$$PRESET/kernel/capos.iso"
 	@echo "make test          install deps, build (ASan+UBSan), run every test and gate"
 	@echo "make deps          install the pinned Debian packages (deps.lock)"
 	@echo "make build         configure and build preset \$$PRESET (default asan)"
@@ -22,6 +22,10 @@ help:
 	@echo "make fuzz-smoke    replay fuzz corpora + SECONDS (15) of fuzzing per target (in make test)"
 	@echo "make fuzz TARGET=x SECONDS=n  fuzzing campaign (-fork=JOBS), see fuzz/README.md"
 	@echo "make fuzz-coverage line coverage of each fuzz target (llvm-cov)"
+	@echo "make model-check   concurrency model checking, default bounds (in make test)"
+	@echo "make model-check-deep  the same with larger bounds (ring sizes to 8), <= 30 minutes"
+	@echo "make prove         Tier 4 bounded proofs: explorers + z3, broken variants (in make test)"
+	@echo "make prove-deep    the explorers with larger bounds (docs/verification.md, Tier 4)"
 
 deps:
 	@scripts/bootstrap
@@ -38,7 +42,8 @@ test: build
 test-tsan:
 	$(MAKE) test PRESET=tsan
 
-# The kernel and its ISO only (no host tests): kernel/ builds with its own flags in any preset.
+# The kernel, the user programs, mkmanifest and the default manifest, and the ISO (no host
+# tests): kernel/ and user/ build with their own flags in any preset.
 iso: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) --target capos_iso
 
@@ -124,3 +129,32 @@ fuzz-afl: deps
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPOS_FUZZ_MODE=external \
 	  -DCAPOS_FUZZ_ENGINE=-fsanitize=fuzzer -DCMAKE_CXX_FLAGS=-fsanitize=address,undefined
 	cmake --build $(FUZZ_AFL_DIR) --target fuzz_all
+
+# Concurrency model checking (verify/README.md; seed Tier 3). model-check: ctest label `model`
+# (also part of `make test`): the ring models at their default bounds, every broken variant
+# (must be caught), the checker's memory-model litmus tests and the SPIN cross-check.
+# model-check-deep: larger bounds — ring sizes up to 8 with no preemption bound — each model
+# limited to DEEP_SECONDS (default 240; the whole suite stays under 30 minutes), then SPIN's
+# larger configurations.
+.PHONY: model-check model-check-deep
+DEEP_SECONDS ?= 240
+
+model-check: build
+	ctest --preset $(PRESET) -L model
+
+model-check-deep: build
+	$(BUILD_DIR)/verify/models/ring/verify_ring --suite deep --time-limit $(DEEP_SECONDS)
+	python3 verify/spin/run_spin.py --deep
+
+# Tier 4 bounded proofs (verify/bounded/README.md). prove: ctest label `prove` (also part of
+# `make test`): the exhaustive explorers of CapTable, FrameBitmap, FrameLedger and the transfer
+# plan, the z3 proofs of the ELF and user-range bounds, and every broken variant (must be caught).
+# prove-deep: the explorers again with larger bounds (tens of minutes on 2 cores).
+.PHONY: prove prove-deep
+PROVERS := cap_table frame_bitmap frame_ledger transfer
+
+prove: build
+	ctest --preset $(PRESET) -L prove
+
+prove-deep: build
+	set -e; for prover in $(PROVERS); do $(BUILD_DIR)/verify/bounded/prove_$$prover --deep; done
