@@ -20,3 +20,22 @@ function(capos_freestanding_check name)
   # Sanitizer and coverage flags from the host preset do not apply to kernel-shaped code.
   set_target_properties(${name} PROPERTIES EXCLUDE_FROM_ALL OFF)
 endfunction()
+
+# The lib/ sources linked into both freestanding images (kernel and user runtime): the ring
+# protocol, the capnp reader/builder, the generated schema code and the manifest decoder.
+# kernel/ adds the memory and ELF modules it alone uses.
+set(CAPOS_FREESTANDING_SHARED_LIB_SOURCES
+    ${PROJECT_SOURCE_DIR}/lib/core/error.cpp
+    ${PROJECT_SOURCE_DIR}/lib/ring/transport.cpp
+    ${PROJECT_SOURCE_DIR}/lib/ring/sqe.cpp
+    ${PROJECT_SOURCE_DIR}/lib/capnp/capnp_error.cpp
+    ${PROJECT_SOURCE_DIR}/lib/capnp/message_reader.cpp
+    ${PROJECT_SOURCE_DIR}/lib/capnp/reader.cpp
+    ${PROJECT_SOURCE_DIR}/lib/capnp/message_builder.cpp
+    ${PROJECT_SOURCE_DIR}/lib/capnp/builder.cpp
+    ${PROJECT_SOURCE_DIR}/lib/gen/support.cpp
+    ${PROJECT_SOURCE_DIR}/lib/gen/capos.capnp.cpp
+    ${PROJECT_SOURCE_DIR}/lib/manifest/model.cpp
+    ${PROJECT_SOURCE_DIR}/lib/manifest/diagnostic.cpp
+    ${PROJECT_SOURCE_DIR}/lib/manifest/validate.cpp
+    ${PROJECT_SOURCE_DIR}/lib/manifest/decode.cpp)
