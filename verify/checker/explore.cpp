@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <string>
 
@@ -18,6 +19,9 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
+
+// CPU time of this process: the search runs on one thread (fibers), so this is its time.
+double cpu_now() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
 // The current execution is the path of choices from the root of the choice tree; next()
 // moves to the next unexplored sibling of the deepest choice (depth-first order).
@@ -123,6 +127,10 @@ void attach_trace(Model& model, Outcome& outcome, int preemption_bound) {
 Outcome explore(Model& model, const Options& options) {
   Outcome outcome;
   const auto start = Clock::now();
+  const double cpu_start = cpu_now();
+  const auto over_time = [&] {
+    return options.time_limit_seconds > 0 && cpu_now() - cpu_start > options.time_limit_seconds;
+  };
   Execution execution(options.preemption_bound, false);
   bool out_of_time = false;
 
@@ -137,8 +145,7 @@ Outcome explore(Model& model, const Options& options) {
         break;
       }
       ++(status == RunStatus::Completed ? outcome.stats.executions : outcome.stats.pruned);
-      if (options.time_limit_seconds > 0 && (outcome.stats.executions & 255U) == 0 &&
-          seconds_since(start) > options.time_limit_seconds) {
+      if (((outcome.stats.executions + outcome.stats.pruned) & 255U) == 0 && over_time()) {
         out_of_time = true;
         break;
       }
@@ -157,13 +164,14 @@ Outcome explore(Model& model, const Options& options) {
         break;
       }
       ++outcome.stats.executions;
-      if (options.time_limit_seconds > 0 && seconds_since(start) > options.time_limit_seconds) {
+      if (over_time()) {
         out_of_time = true;
         break;
       }
     }
   }
   outcome.stats.seconds = seconds_since(start);
+  outcome.stats.cpu_seconds = cpu_now() - cpu_start;
   outcome.complete = !outcome.violation.has_value() && !out_of_time;
   if (outcome.violation.has_value()) attach_trace(model, outcome, options.preemption_bound);
   return outcome;
@@ -225,17 +233,18 @@ void print_outcome(std::FILE* out, std::string_view label, const Options& option
                                 ? "unbounded"
                                 : "preemption bound " + std::to_string(options.preemption_bound);
   if (options.mode == Mode::Exhaustive) {
-    (void)std::fprintf(out,
-                       "%.*s: exhaustive (%s): %" PRIu64 " states, %" PRIu64
-                       " executions + %" PRIu64 " pruned, %" PRIu64 " steps, %.2f s",
-                       static_cast<int>(label.size()), label.data(), bound.c_str(), stats.states,
-                       stats.executions, stats.pruned, stats.steps, stats.seconds);
+    (void)std::fprintf(
+        out,
+        "%.*s: exhaustive (%s): %" PRIu64 " states, %" PRIu64 " executions + %" PRIu64
+        " pruned, %" PRIu64 " steps, %.2f CPU-s (%.2f s wall)",
+        static_cast<int>(label.size()), label.data(), bound.c_str(), stats.states, stats.executions,
+        stats.pruned, stats.steps, stats.cpu_seconds, stats.seconds);
   } else {
     (void)std::fprintf(out,
                        "%.*s: random (seed %" PRIu64 ", %s): %" PRIu64 " executions, %" PRIu64
-                       " steps, %.2f s",
+                       " steps, %.2f CPU-s (%.2f s wall)",
                        static_cast<int>(label.size()), label.data(), options.seed, bound.c_str(),
-                       stats.executions, stats.steps, stats.seconds);
+                       stats.executions, stats.steps, stats.cpu_seconds, stats.seconds);
   }
   if (outcome.violation.has_value()) {
     const Violation& violation = *outcome.violation;

@@ -30,7 +30,9 @@ struct Options {
   bool state_hashing = true;  // exhaustive: prune states already explored
   uint64_t seed = 1;          // random
   uint64_t executions = 10000;
-  double time_limit_seconds = 0;  // 0: none; hitting it makes the outcome incomplete
+  // 0: none; hitting it makes the outcome incomplete. CPU seconds of this process (the
+  // search is single-threaded), so the bound reached does not depend on the machine's load.
+  double time_limit_seconds = 0;
 };
 
 struct Stats {
@@ -39,7 +41,8 @@ struct Stats {
   uint64_t states = 0;      // distinct states (scheduling points) explored
   uint64_t steps = 0;       // shared-memory steps executed, re-executions included
   uint64_t max_choices = 0;
-  double seconds = 0;
+  double seconds = 0;      // wall clock
+  double cpu_seconds = 0;  // CPU time of the search
 };
 
 struct Violation {

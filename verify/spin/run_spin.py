@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs SPIN on verify/spin/ring.pml: every configuration must verify with `errors: 0` and every
 broken variant must be refuted (errors > 0). pan exits 0 even when it finds a violation, so the
-verdict is read from its report (TOOLCHAIN.md). Prints states stored and time per run.
+verdict is read from its report (TOOLCHAIN.md). Prints states stored, transitions, depth
+reached, time (spin -a, cc and pan together) and pan's search time per run.
 
 usage: run_spin.py [--good | --broken] [--deep] [--only TEXT]
 """
@@ -34,6 +35,10 @@ DEEP = DEFAULT + [
     ("ring sq=8 cq=8 n=10", ["SQ=8", "CQ=8", "N=10", "BUDGET=8"], True),
     ("ring sq=8 cq=4 n=10", ["SQ=8", "CQ=4", "N=10", "BUDGET=8"], True),
     ("ring sq=4 cq=4 n=6 stray", ["SQ=4", "CQ=4", "N=6", "BUDGET=4", "STRAY"], True),
+    # Both queues wrap their slots twice (17 SQEs through 8 slots); ~5 M states, ~0.5 GB.
+    ("ring sq=8 cq=8 n=17", ["SQ=8", "CQ=8", "N=17", "BUDGET=8"], True),
+    # A stray index and its repair at size 8; ~9 M states, ~0.8 GB, about a minute of search.
+    ("ring sq=8 cq=8 n=10 stray", ["SQ=8", "CQ=8", "N=10", "BUDGET=8", "STRAY"], True),
 ]
 
 
@@ -48,12 +53,18 @@ def run(name, defines, must_verify, workdir):
     report = result.stdout + result.stderr
     errors = re.search(r"errors: (\d+)", report)
     stored = re.search(r"([\d.e+]+) states, stored", report)
+    depth = re.search(r"depth reached (\d+)", report)
+    pan_time = re.search(r"elapsed time ([\d.e+-]+) seconds", report)
+    transitions = re.search(r"([\d.e+]+) transitions", report)
     elapsed = time.monotonic() - start
     if errors is None:
         print(f"{name}: pan produced no verdict\n{report}")
         return False
     count = int(errors.group(1))
     states = stored.group(1) if stored else "?"
+    reached = depth.group(1) if depth else "?"
+    steps = transitions.group(1) if transitions else "?"
+    search = f"{float(pan_time.group(1)):.2f}" if pan_time else "?"
     truncated = "max search depth too small" in report
     if must_verify:
         ok = count == 0 and not truncated
@@ -61,7 +72,8 @@ def run(name, defines, must_verify, workdir):
     else:
         ok = count > 0
         verdict = f"refuted as required (errors: {count})" if ok else "NOT refuted (errors: 0)"
-    print(f"{name}: {states} states stored, {elapsed:.2f} s -- {verdict}")
+    print(f"{name}: {states} states stored, {steps} transitions, depth {reached}, "
+          f"{elapsed:.2f} s ({search} s search) -- {verdict}")
     if (must_verify and not ok) or truncated:
         print(report)
     return ok

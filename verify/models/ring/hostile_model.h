@@ -14,8 +14,10 @@
 // Properties: the KernelDriver entry checks (fail closed iff out of window, each consumed SQE
 // read exactly once from consecutive slots, never more than budget/pending, a reserved CQ slot
 // for every consumption, the kernel's footprint: it never reads outside the SQ nor touches a
-// word it does not own), and at the end exactly one CQE per consumed SQE, carrying the
-// user_data of the snapshot the dispatcher saw.
+// word it does not own), recovery (once the writes stop and consistent indices are
+// republished, the next entry accepts them, clears RING_FLAG_CORRUPT and consumes a full SQ),
+// and at the end exactly one CQE per consumed SQE, carrying the user_data of the snapshot the
+// dispatcher saw.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +59,8 @@ class HostileModel final : public Model {
 
   void finish(Execution& execution) override {
     while (!m_owed.empty()) post_owed();
+    recover(execution);
+    while (!m_owed.empty()) post_owed();
     // Exactly one CQE per consumed SQE: the dispatcher tags each completion with the SQE's
     // consumption number (call_id) and its snapshot's user_data.
     const auto& written = m_kernel->atomics().cqes_written;
@@ -79,6 +83,31 @@ class HostileModel final : public Model {
  private:
   static constexpr uint64_t VALUE_A = 0x55;  // odd: deferred when deferral is on
   static constexpr uint64_t VALUE_B = 0xAA;
+  static constexpr uint32_t smaller(uint32_t a, uint32_t b) { return a < b ? a : b; }
+
+  // Recovery: the hostile writer stops (the root happens-after it) and the user publishes
+  // consistent indices — every CQE reaped, a full SQ queued. Whatever the writer left behind
+  // (RING_FLAG_CORRUPT set or not), the next entry must accept them (the driver's checks: not
+  // RingCorrupt for in-window indices, the flag cleared), and consume exactly
+  // min(SQ, CQ, budget) SQEs from the kernel's own sq_head.
+  void recover(Execution& execution) {
+    Page& page = *m_page;
+    auto& kernel = m_kernel->kernel();
+    const uint32_t head = kernel.sq_head();
+    m_user_atomics->store(page.sq_tail, head + S, std::memory_order_release);
+    m_user_atomics->store(page.cq_head, kernel.cq_tail(), std::memory_order_release);
+    const uint32_t corrupt_before = kernel.corrupt_count();
+    kernel_enter(execution);
+    const uint32_t want = smaller(S, smaller(C, smaller(m_config.budget, SQES_PER_ENTRY)));
+    execution.check(kernel.flags() == 0 && kernel.corrupt_count() == corrupt_before &&
+                        kernel.sq_head() == head + want,
+                    [&] {
+                      return "ring did not recover after the hostile writes stopped: consumed " +
+                             std::to_string(kernel.sq_head() - head) + " of " +
+                             std::to_string(want) + " republished SQEs, flags " +
+                             hex(kernel.flags());
+                    });
+  }
 
   void kernel_thread(Execution& execution) {
     for (const char step : m_config.kernel) {
