@@ -18,14 +18,20 @@ help:
 	@echo "make lint          clang-tidy over lib/ kernel/ user/ tools/"
 	@echo "make format        rewrite C++ files with clang-format-19"
 	@echo "make format-check  fail if any C++ file is not formatted"
+	@echo "make unsafe-surface-check   SAFETY comments, asm/cast placement, docs/unsafe-surface.txt"
+	@echo "make unsafe-surface-update  rewrite docs/unsafe-surface.txt (after reviewing the change)"
 	@echo "make clean         remove build/"
+	@echo "make abort-audit   fail if a fatal site (KASSERT, panic, trap) is not classified"
+	@echo "make abort-audit-update  rewrite docs/abort-inventory.txt (new sites UNCLASSIFIED)"
 	@echo "make fuzz-smoke    replay fuzz corpora + SECONDS (15) of fuzzing per target (in make test)"
 	@echo "make fuzz TARGET=x SECONDS=n  fuzzing campaign (-fork=JOBS), see fuzz/README.md"
 	@echo "make fuzz-coverage line coverage of each fuzz target (llvm-cov)"
 	@echo "make model-check   concurrency model checking, default bounds (in make test)"
-	@echo "make model-check-deep  the same with larger bounds (ring sizes to 8), <= 30 minutes"
+	@echo "make model-check-deep  the same with larger bounds (ring sizes to 8; ~4 CPU-min, ~6 min wall)"
 	@echo "make prove         Tier 4 bounded proofs: explorers + z3, broken variants (in make test)"
 	@echo "make prove-deep    the explorers with larger bounds (docs/verification.md, Tier 4)"
+	@echo "make verify-report run every ctest test, write build/verify/report.html and report.md"
+	@echo "                   (JUNIT=file: render an existing run; EXCLUDE=regex: skip tests)"
 
 deps:
 	@scripts/bootstrap
@@ -82,6 +88,30 @@ generated-code-check: deps $(BUILD_DIR)/build.ninja
 dependency-policy-check:
 	python3 tools/audit/dependency_policy.py
 
+# Untrusted-path abort audit (docs/REVIEW.md "Abort inventory"; ctest gate.abort_audit): every
+# fatal site in lib/, kernel/ and user/ must be classified in docs/abort-inventory.txt.
+# abort-audit-update rewrites the inventory keeping classes and marking new sites UNCLASSIFIED
+# (which abort-audit then rejects until someone classifies them by hand).
+.PHONY: abort-audit abort-audit-update
+abort-audit:
+	python3 tools/audit/abort_audit.py check
+
+abort-audit-update:
+	python3 tools/audit/abort_audit.py update
+
+# Unsafe-surface audit (tools/audit/README.md, docs/REVIEW.md "Unsafe code"): per-file counts of
+# asm, reinterpret_cast, raw pointer arithmetic (clang's -Wunsafe-buffer-usage on the build's
+# compile_commands.json), volatile, user-access windows and __builtin_*. The check (also ctest
+# gate.unsafe_surface) fails on a site without a SAFETY: comment, asm or reinterpret_cast outside
+# the arch directories and tools/audit/unsafe_allowlist.txt, or counts that differ from
+# docs/unsafe-surface.txt; after reviewing such a change, `make unsafe-surface-update` rewrites it.
+.PHONY: unsafe-surface-check unsafe-surface-update
+unsafe-surface-check: deps $(BUILD_DIR)/build.ninja
+	python3 tools/audit/unsafe_surface.py check --build $(BUILD_DIR)
+
+unsafe-surface-update: deps $(BUILD_DIR)/build.ninja
+	python3 tools/audit/unsafe_surface.py update --build $(BUILD_DIR)
+
 # Writes $(BUILD_DIR)/provenance.txt: tool versions and hashes of boot inputs and generated files.
 build-provenance: iso
 	python3 tools/audit/build_provenance.py write --build $(BUILD_DIR)
@@ -134,7 +164,7 @@ fuzz-afl: deps
 # (also part of `make test`): the ring models at their default bounds, every broken variant
 # (must be caught), the checker's memory-model litmus tests and the SPIN cross-check.
 # model-check-deep: larger bounds — ring sizes up to 8 with no preemption bound — each model
-# limited to DEEP_SECONDS (default 240; the whole suite stays under 30 minutes), then SPIN's
+# limited to DEEP_SECONDS CPU seconds (default 240; the whole suite takes ~206 CPU-s), then SPIN's
 # larger configurations.
 .PHONY: model-check model-check-deep
 DEEP_SECONDS ?= 240
@@ -158,3 +188,15 @@ prove: build
 
 prove-deep: build
 	set -e; for prover in $(PROVERS); do $(BUILD_DIR)/verify/bounded/prove_$$prover --deep; done
+
+# The verification dashboard (docs/verification.md "Dashboard"): runs every test of $(BUILD_DIR)
+# through ctest (-j$(JOBS)) and writes build/verify/report.html and report.md — one row per
+# verification target, a summary per tier, a log per test in build/verify/logs/. Exits non-zero
+# if any test failed (the report is still written). JUNIT=file renders an existing ctest JUnit
+# file without running anything; EXCLUDE=regex passes ctest -E (a narrowed run says so).
+.PHONY: verify-report
+VERIFY_DIR := build/verify
+
+verify-report: $(if $(JUNIT),,build)
+	python3 tools/verify_report/verify_report.py --build $(BUILD_DIR) --out $(VERIFY_DIR) \
+	  --jobs $(JOBS) $(if $(JUNIT),--junit $(JUNIT)) $(if $(EXCLUDE),--exclude '$(EXCLUDE)')

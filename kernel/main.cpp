@@ -42,15 +42,14 @@ const boot::BootInfo& load_boot_info(uint64_t physical) {
   if (!range_within(physical, header_size, Arch::early_direct_map_limit)) {
     fail_boot("boot", "boot information is outside the early direct map");
   }
-  const auto* header = mem::physical_to_virtual<const uint8_t>(physical, header_size);
-  const uint32_t total_size = load_le<uint32_t>(ByteView(header, header_size), 0).value_or(0);
+  const ByteView header = mem::physical_bytes(physical, header_size);
+  const uint32_t total_size = load_le<uint32_t>(header, 0).value_or(0);
   if (total_size > max_boot_info_size ||
       !range_within(physical, total_size, Arch::early_direct_map_limit)) {
     fail_boot("boot", "boot information total_size is implausible");
   }
-  const auto* bytes = mem::physical_to_virtual<const uint8_t>(physical, total_size);
   const Result<void, boot::BootInfoError> parsed =
-      boot::parse_multiboot2(ByteView(bytes, total_size), g_boot_info);
+      boot::parse_multiboot2(mem::physical_bytes(physical, total_size), g_boot_info);
   if (!parsed) fail_boot("multiboot2 information rejected", boot::describe(parsed.error()));
   return g_boot_info;
 }
@@ -167,6 +166,5 @@ extern "C" [[noreturn]] void kmain(uint64_t boot_info_physical) {
   report_summary();
   // The module lies in available RAM reserved at boot (physical_memory.h), so the direct map
   // covers it and nothing else owns it: the kernel-owned bytes init is loaded from (F-007).
-  start_init(capos::ByteView(
-      mem::physical_to_virtual<const uint8_t>(manifest.start, manifest.size()), manifest.size()));
+  start_init(mem::physical_bytes(manifest.start, manifest.size()));
 }

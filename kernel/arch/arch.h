@@ -155,6 +155,8 @@ concept Architecture = requires(std::span<const char> text, ExitStatus status, u
   // Self-test triggers (tests/qemu only; see kernel/selftest/).
   { A::kernel_stack_guard_page() } -> std::same_as<uint64_t>;
   { A::execute_at(address) } -> std::same_as<void>;
+  { A::load_at(address) } -> std::same_as<uint64_t>;
+  { A::store_at(address, address) } -> std::same_as<void>;
   { A::trigger_double_fault() } -> std::same_as<void>;
 };
 

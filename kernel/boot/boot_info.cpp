@@ -1,5 +1,6 @@
 #include "kernel/boot/boot_info.h"
 
+#include "lib/core/bytes.h"
 #include "lib/core/checked.h"
 #include "lib/core/panic.h"
 
@@ -32,8 +33,7 @@ Result<std::span<const char>, BootInfoError> read_string(ByteView bytes) {
   for (size_t i = 0; i < bytes.size(); ++i) {
     const uint8_t byte = bytes[i];
     if (byte == 0) {
-      // SAFETY: viewing bytes as char is always allowed; the span covers [0, i) of `bytes`.
-      return std::span<const char>(reinterpret_cast<const char*>(bytes.data()), i);
+      return chars_of(bytes.first(i));  // i < bytes.size(): the string without its NUL
     }
     if (byte < 0x20 || byte > 0x7e) return BootInfoError::BadString;
   }

@@ -13,8 +13,8 @@ ByteView message_bytes(const char* message) {
   // SAFETY: `message` is a NUL-terminated string literal (CallFailure's contract); the loop
   // stops at its NUL or the bound, never past the literal.
   while (length < max_message_bytes && message[length] != '\0') ++length;
-  // SAFETY: viewing the literal's own bytes; `length` stops at its NUL or the bound.
-  return ByteView(reinterpret_cast<const uint8_t*>(message), length);
+  // SAFETY: the literal's own bytes: `length` stops at its NUL or the bound, never past it.
+  return bytes_of(std::span<const char>(message, length));
 }
 
 capnp::CapnpResult<uint32_t> build_exception(MutableByteView window, gen::ExceptionType type,

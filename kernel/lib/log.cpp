@@ -8,6 +8,12 @@ namespace {
 
 constinit Level g_level = Level::Info;
 
+// A string literal without its terminating NUL.
+template <size_t N>
+constexpr std::span<const char> literal(const char (&text)[N]) {
+  return std::span<const char, N>(text).template first<N - 1>();
+}
+
 // Collects output and hands it to the console in chunks (one per line for short lines).
 class LineBuffer {
  public:
@@ -19,7 +25,7 @@ class LineBuffer {
     for (const char character : text) put(character);
   }
   void flush() {
-    Arch::console_write(std::span<const char>(m_buffer.data(), m_length));
+    Arch::console_write(std::span<const char>(m_buffer).first(m_length));
     m_length = 0;
   }
 
@@ -54,33 +60,30 @@ void put_arg(LineBuffer& out, const Arg& arg) {
       break;
     }
     case Arg::Kind::Hex:
-      out.put(std::span<const char>("0x", 2));
+      out.put(literal("0x"));
       put_unsigned(out, arg.as_unsigned(), 16);
       break;
     case Arg::Kind::Text: out.put(arg.as_text()); break;
     case Arg::Kind::Character: out.put(static_cast<char>(arg.as_unsigned())); break;
     case Arg::Kind::Boolean:
-      out.put(arg.as_unsigned() != 0 ? std::span<const char>("true", 4)
-                                     : std::span<const char>("false", 5));
+      out.put(arg.as_unsigned() != 0 ? literal("true") : literal("false"));
       break;
   }
 }
 
-size_t string_length(const char* text) {
+// The characters of a NUL-terminated string, without the NUL.
+std::span<const char> c_string(const char* text) {
   size_t length = 0;
   // SAFETY: `text` is a NUL-terminated string (a literal or a boot-validated string); the loop
-  // stops at its terminator.
+  // stops at its terminator, and the span covers exactly the characters before it.
   while (text[length] != '\0') ++length;
-  return length;
+  return {text, length};
 }
 
 }  // namespace
 
 Arg::Arg(const char* text)
-    : m_kind(Kind::Text),
-      m_bits(0),
-      m_text(text != nullptr ? text : "(null)"),
-      m_length(string_length(m_text)) {}
+    : m_kind(Kind::Text), m_bits(0), m_text(c_string(text != nullptr ? text : "(null)")) {}
 
 void set_level(Level level) { g_level = level; }
 
@@ -96,8 +99,9 @@ void write_line(Level level, const char* format, std::span<const Arg> args) {
       if (next_arg < args.size()) {
         put_arg(out, args[next_arg++]);
       } else {
-        out.put(std::span<const char>("{?}", 3));  // a format bug must not stop a report
+        out.put(literal("{?}"));  // a format bug must not stop a report
       }
+      // SAFETY: cursor[1] is '}', not the NUL, so the next character is still in the string.
       ++cursor;
       continue;
     }

@@ -51,8 +51,7 @@ class Arg {
   constexpr Arg(char value) : m_kind(Kind::Character), m_bits(static_cast<uint8_t>(value)) {}
   constexpr Arg(Hex value) : m_kind(Kind::Hex), m_bits(value.value) {}
   Arg(const char* text);
-  constexpr Arg(std::span<const char> text)
-      : m_kind(Kind::Text), m_bits(0), m_text(text.data()), m_length(text.size()) {}
+  constexpr Arg(std::span<const char> text) : m_kind(Kind::Text), m_bits(0), m_text(text) {}
   // A kernel pointer must be formatted deliberately, as log::Hex.
   template <typename T>
   Arg(T* pointer) = delete;
@@ -62,13 +61,12 @@ class Arg {
   [[nodiscard]] uint64_t as_unsigned() const { return m_bits; }
   // C++20 defines the conversion modulo 2^64, so this recovers the signed value exactly.
   [[nodiscard]] int64_t as_signed() const { return static_cast<int64_t>(m_bits); }
-  [[nodiscard]] std::span<const char> as_text() const { return {m_text, m_length}; }
+  [[nodiscard]] std::span<const char> as_text() const { return m_text; }
 
  private:
   Kind m_kind;
   uint64_t m_bits;  // the integer (signed values as two's complement), bool, char or Hex
-  const char* m_text = nullptr;
-  size_t m_length = 0;
+  std::span<const char> m_text;
 };
 
 // Formats `format` with `args` and writes it plus a newline if `level` is enabled.

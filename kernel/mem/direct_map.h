@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "kernel/arch/current.h"
+#include "lib/core/bytes.h"
 #include "lib/core/checked.h"
 #include "lib/core/panic.h"
 
@@ -27,6 +28,13 @@ T* physical_to_virtual(uint64_t physical, uint64_t length = sizeof(T)) {
   // maps it read-write at direct_map_base + physical; the caller owns the frame(s) in question.
   // NOLINTNEXTLINE(performance-no-int-to-ptr): the direct map is reached by address arithmetic
   return reinterpret_cast<T*>(Arch::direct_map_base + physical);
+}
+
+// The `length` bytes at `physical` as a read-only view (boot information, boot modules).
+inline ByteView physical_bytes(uint64_t physical, uint64_t length) {
+  // SAFETY: physical_to_virtual KASSERTs that [physical, physical + length) lies in the direct
+  // map, so the pointer addresses `length` mapped bytes and the view covers exactly those.
+  return {physical_to_virtual<const uint8_t>(physical, length), static_cast<size_t>(length)};
 }
 
 }  // namespace capos::kernel::mem

@@ -8,6 +8,7 @@
 #include "kernel/mem/direct_map.h"
 #include "kernel/mem/kernel_address_space.h"
 #include "kernel/mem/physical_memory.h"
+#include "lib/core/bytes.h"
 #include "lib/core/panic.h"
 
 namespace capos::kernel {
@@ -41,25 +42,21 @@ uint64_t map_user_probe(PageAccess access) {
   return *frame;
 }
 
-// SAFETY (all probes): deliberate accesses that the MMU must refuse; volatile keeps the compiler
-// from removing or reordering them. Only reachable through capos.selftest=.
-uint64_t read_user_probe() {
-  // NOLINTNEXTLINE(performance-no-int-to-ptr): a fixed user-half probe address
-  return *reinterpret_cast<volatile uint64_t*>(user_probe_address);
-}
+// The probes below are deliberate accesses the MMU must refuse (the arch layer's load_at /
+// store_at / execute_at do the raw access). Only reachable through capos.selftest=.
+uint64_t read_user_probe() { return Arch::load_at(user_probe_address); }
 
 void page_fault() {
   log::info("selftest pagefault: writing to the guard page below the kernel stack (expect #PF)");
-  const uint64_t guard = Arch::kernel_stack_guard_page();
-  // SAFETY: a deliberate write to the unmapped guard page; the MMU must refuse it.
-  // NOLINTNEXTLINE(performance-no-int-to-ptr): the guard page's address, from the linker
-  *reinterpret_cast<volatile uint64_t*>(guard) = 1;
+  Arch::store_at(Arch::kernel_stack_guard_page(), 1);
 }
 
 void smap() {
   map_user_probe(PageAccess::ReadWrite);
   uint64_t value = 0;
   {
+    // SAFETY: the window is opened only around one read of the user page map_user_probe just
+    // mapped present and user-RW; it closes at the brace, before the read that must fault.
     const Arch::UserAccessWindow window;
     value = read_user_probe();
   }
@@ -78,8 +75,8 @@ void smep() {
 
 void no_execute() {
   log::info("selftest nx: executing kernel data (expect #PF)");
-  // SAFETY: address of a static object, used as a (deliberately bad) call target.
-  Arch::execute_at(reinterpret_cast<uint64_t>(g_data_probe.data()));
+  // The address of a static (RW, NX) object, used as a deliberately bad call target.
+  Arch::execute_at(address_of(g_data_probe.data()));
 }
 
 void write_protect() {

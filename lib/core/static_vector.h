@@ -96,10 +96,13 @@ class StaticVector {
   [[nodiscard]] bool full() const { return m_size == Capacity; }
   [[nodiscard]] static constexpr size_t capacity() { return Capacity; }
 
+  // SAFETY: Invariant m_size <= Capacity and elements [0, m_size) are constructed, so
+  // data() + m_size is at most one past the storage and the spans cover only live elements.
   T* begin() { return data(); }
   T* end() { return data() + m_size; }
   const T* begin() const { return data(); }
   const T* end() const { return data() + m_size; }
+  // SAFETY: as begin()/end(): [data(), data() + m_size) holds exactly the live elements.
   std::span<T> span() { return {data(), m_size}; }
   std::span<const T> span() const { return {data(), m_size}; }
 

@@ -1,6 +1,8 @@
-// kernel/arch/x86_64/string.cpp — memcpy, memmove, memset and memcmp for the freestanding
-// kernel. The compiler emits calls to these for aggregate copies and zeroing even with
-// -ffreestanding; nothing else in the kernel calls them directly.
+// lib/freestanding/string_x86_64.cpp — memcpy, memmove, memset and memcmp for the freestanding
+// images (the kernel and every user program link this one file). The compiler emits calls to
+// these for aggregate copies and zeroing even with -ffreestanding; a C loop here could be turned
+// back into a call to itself, hence the string instructions. Never built for the host (libc
+// provides these there), so it is not a capos_lib_module.
 #include <cstddef>
 #include <cstdint>
 

@@ -3,19 +3,13 @@
 #include <cstdint>
 #include <limits>
 
+#include "lib/core/bytes.h"
+
 namespace capos::gen {
 
 namespace {
 
 constexpr uint64_t SEGMENT_TABLE_BYTES = 8;  // u32 (segment count - 1), u32 segment 0 words
-
-// The address the kernel sees for a buffer of this process (SPEC §4: params/result addresses
-// are plain user virtual addresses).
-uint64_t address_of(const uint8_t* pointer) {
-  // SAFETY: the integer is only stored into an SQE field for the kernel, which validates it as a
-  // user address; it is never converted back into a pointer here.
-  return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(pointer));
-}
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include "lib/capnp/message_reader.h"
 #include "lib/capnp/reader.h"
+#include "lib/core/bytes.h"
 #include "lib/manifest/validate.h"
 
 namespace capos::manifest {
@@ -98,9 +99,9 @@ Result<Text, ManifestDiagnostic> read_text(const StructReader& parent, uint16_t 
                                            const DiagnosticPath& path) {
   if (!parent.has_pointer(index)) return at(DiagnosticCode::MissingField, path);
   const ByteView bytes = TRY(lift(parent.get_text(index), path));
-  // SAFETY: char may alias any object; the view stays within the message bytes lib/capnp
-  // bounds-checked, and Text never writes through it.
-  return Text{reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+  // The view stays within the message bytes lib/capnp bounds-checked; Text never writes.
+  const std::span<const char> chars = chars_of(bytes);
+  return Text{chars.data(), chars.size()};
 }
 
 Result<ByteView, ManifestDiagnostic> read_data(const StructReader& parent, uint16_t index,

@@ -1,5 +1,7 @@
 #include "lib/manifest/diagnostic.h"
 
+#include <array>
+
 #include "lib/core/panic.h"
 #include "lib/manifest/interface_ids.h"
 
@@ -30,10 +32,12 @@ class Writer {
     ++m_length;
   }
   void put(const char* string) {
+    // SAFETY: `string` is NUL-terminated (a literal or a PathSegment name, itself a literal);
+    // the loop stops at the terminator.
     for (; *string != '\0'; ++string) put(*string);
   }
   void put_decimal(uint64_t value) {
-    char digits[20];
+    std::array<char, 20> digits{};  // 2^64 - 1 has 20 decimal digits
     size_t count = 0;
     do {
       digits[count++] = static_cast<char>('0' + value % 10);

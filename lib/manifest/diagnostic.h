@@ -11,6 +11,7 @@
 // a hostile name cannot inject control sequences into a log.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -78,7 +79,7 @@ class DiagnosticPath {
   [[nodiscard]] const PathSegment& segment(size_t position) const;
 
  private:
-  PathSegment m_segments[MAX_DEPTH]{};
+  std::array<PathSegment, MAX_DEPTH> m_segments{};
   size_t m_depth = 0;
 };
 

@@ -29,11 +29,14 @@ inline constexpr uint64_t MAX_BINARY_BYTES = uint64_t{16} << 20;
 inline constexpr uint64_t MAX_MANIFEST_BYTES = uint64_t{32} << 20;
 
 // A borrowed byte string, not NUL-terminated. An empty Text may have data == nullptr.
+// Invariant: [data, data + size) is readable for the Text's lifetime (decode.cpp builds it from
+// a bounds-checked message view, text_of from a NUL-terminated string).
 struct Text {
   const char* data = nullptr;
   size_t size = 0;
 
   [[nodiscard]] constexpr bool empty() const { return size == 0; }
+  // SAFETY: precondition index < size (every caller loops below size); see the invariant above.
   [[nodiscard]] constexpr char operator[](size_t index) const { return data[index]; }
 };
 
@@ -41,6 +44,7 @@ struct Text {
 [[nodiscard]] constexpr bool operator==(Text a, Text b) {
   if (a.size != b.size) return false;
   for (size_t i = 0; i < a.size; ++i) {
+    // SAFETY: i < a.size == b.size, and both ranges are readable (Text's invariant).
     if (a.data[i] != b.data[i]) return false;
   }
   return true;
@@ -49,6 +53,7 @@ struct Text {
 // The Text of a NUL-terminated string (for literals and test fixtures).
 [[nodiscard]] constexpr Text text_of(const char* string) {
   size_t size = 0;
+  // SAFETY: `string` is NUL-terminated (the caller's contract); the loop stops at the NUL.
   while (string[size] != '\0') ++size;
   return Text{string, size};
 }

@@ -134,6 +134,7 @@ class KernelRing {
         report.stop = EntryStop::CqFull;
         break;
       }
+      // SAFETY: sq is the ABI's CapSqe[SQ_ENTRIES]; the index is reduced modulo its extent.
       const CapSqe sqe = m_atomics->read_sqe(m_page->sq[m_sq_head % SQ_ENTRIES]);
       const DispatchOutcome outcome = run(dispatch, sqe);
       if (outcome.disposition == Disposition::Decline) {
@@ -192,6 +193,7 @@ class KernelRing {
 
   void write_completion(CapCqe cqe) {
     cqe.reserved = 0;
+    // SAFETY: cq is the ABI's CapCqe[CQ_ENTRIES]; the index is reduced modulo its extent.
     m_atomics->write_cqe(m_page->cq[m_cq_tail % CQ_ENTRIES], cqe);
     ++m_cq_tail;
   }

@@ -52,6 +52,7 @@ class UserRing {
     const uint32_t queued = m_sq_tail - head;  // u32 wrap-around is the protocol
     if (queued > SQ_ENTRIES) return Error::RingCorrupt;
     if (queued == SQ_ENTRIES) return Error::WouldBlock;
+    // SAFETY: sq is the ABI's CapSqe[SQ_ENTRIES]; the index is reduced modulo its extent.
     m_atomics->write_sqe(m_page->sq[m_sq_tail % SQ_ENTRIES], sqe);
     m_sq_tail += 1;
     m_atomics->store(m_page->sq_tail, m_sq_tail, std::memory_order_release);
@@ -65,6 +66,7 @@ class UserRing {
     const uint32_t ready = tail - m_cq_head;
     if (ready == 0) return Error::WouldBlock;
     if (ready > CQ_ENTRIES) return Error::RingCorrupt;
+    // SAFETY: cq is the ABI's CapCqe[CQ_ENTRIES]; the index is reduced modulo its extent.
     const CapCqe cqe = m_atomics->read_cqe(m_page->cq[m_cq_head % CQ_ENTRIES]);
     m_cq_head += 1;
     m_atomics->store(m_page->cq_head, m_cq_head, std::memory_order_release);

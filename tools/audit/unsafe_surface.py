@@ -12,10 +12,16 @@ For every C++/assembly file of the trusted code (lib/, kernel/, user/) it counts
   builtin          __builtin_* escapes
 and enforces:
   * every counted site carries a `SAFETY:` comment on its line or in the 6 lines above
-    (.S files: one `SAFETY:` comment per file);
-  * asm and reinterpret_cast appear only under kernel/arch/x86_64/ or in files listed in
-    tools/audit/unsafe_allowlist.txt (each with a reason);
+    (.S files: one `SAFETY:` comment per file). A labelled heading `SAFETY (port I/O):` also
+    counts, so one block comment can cover the first site after it (later sites in the block
+    say `SAFETY: see ...`);
+  * asm and reinterpret_cast appear only in an arch directory (ARCH_DIRS: the kernel's
+    kernel/arch/x86_64/ and the user runtime's user/rt/arch/x86_64/) or in files listed in
+    tools/audit/unsafe_allowlist.txt, one path and its reason per line;
   * the counts equal the checked-in snapshot docs/unsafe-surface.txt.
+The clang pass caches each translation unit's sites in DIR/unsafe-surface-cache.json, keyed by
+its command and the content of every file clang read for it (repository files by SHA-256,
+system headers and the compiler by size and mtime), so an unchanged unit is not re-analysed.
 
 Usage:
   unsafe_surface.py check  --build DIR [--root R] [--snapshot FILE]
@@ -25,20 +31,27 @@ Exit 0 when clean, 1 with one line per problem otherwise, 2 on usage errors.
 """
 import argparse
 import collections
+import hashlib
 import json
+import os
 import pathlib
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 SCANNED_TOPS = ("lib", "kernel", "user")
 CXX_SUFFIXES = {".h", ".hpp", ".cpp", ".cc", ".inc"}
 ASM_SUFFIXES = {".S", ".s"}
 CATEGORIES = ("asm", "reinterpret_cast", "pointer_arith", "volatile", "user_access", "builtin")
-ARCH_DIR = "kernel/arch/x86_64/"
+# The only places for inline asm, .S files and reinterpret_cast (STYLE.md "Layout"): the
+# kernel's arch layer and the user runtime's arch layer (syscall stubs, _start, mem*).
+ARCH_DIRS = ("kernel/arch/x86_64/", "user/rt/arch/x86_64/")
 SAFETY_WINDOW = 6
+SAFETY_MARK = re.compile(r"\bSAFETY(?: \([^)]*\))?:")
 
 PATTERNS = {
     "asm": re.compile(r"\b(?:asm|__asm__)\s*(?:volatile\s*|__volatile__\s*)?(?:goto\s*)?\("),
@@ -48,7 +61,12 @@ PATTERNS = {
     "user_access": re.compile(r"\bUserAccessWindow\s+\w+\s*[;{(]"),
     "builtin": re.compile(r"\b__builtin_\w+"),
 }
-UNSAFE_BUFFER = re.compile(r"^(.*?):(\d+):\d+: warning: .*\[-Wunsafe-buffer-usage(?:-in-container)?\]")
+# Per-translation-unit results of the clang pass, in the build directory: a unit is re-analysed
+# only when its command or a file it includes changed (a full pass is ~15 s of CPU per core).
+CACHE_NAME = "unsafe-surface-cache.json"
+TOOL_DIGEST = hashlib.sha256(pathlib.Path(__file__).read_bytes()).hexdigest()
+UNSAFE_BUFFER = re.compile(
+    r"^(.*?):(\d+):\d+: warning: .*\[-Wunsafe-buffer-usage(?:-in-container)?\]")
 
 
 def strip_strings_and_comments(line: str) -> str:
@@ -59,10 +77,8 @@ def strip_strings_and_comments(line: str) -> str:
 
 
 def has_safety(lines: list[str], index: int) -> bool:
-    for candidate in lines[max(0, index - SAFETY_WINDOW): index + 1]:
-        if "SAFETY:" in candidate:
-            return True
-    return False
+    return any(SAFETY_MARK.search(candidate)
+               for candidate in lines[max(0, index - SAFETY_WINDOW): index + 1])
 
 
 def trusted_files(root: pathlib.Path) -> list[pathlib.Path]:
@@ -76,8 +92,12 @@ def trusted_files(root: pathlib.Path) -> list[pathlib.Path]:
     return sorted(files)
 
 
-def compiler_sites(root: pathlib.Path, build: pathlib.Path) -> set[tuple[str, int]]:
-    """(relative path, line) of every -Wunsafe-buffer-usage site in the trusted code."""
+def compiler_sites(root: pathlib.Path, build: pathlib.Path,
+                   problems: list[str]) -> set[tuple[str, int]]:
+    """(relative path, line) of every -Wunsafe-buffer-usage site in the trusted code.
+
+    A translation unit clang cannot parse (e.g. generated headers not built yet) is a problem,
+    never silently fewer sites."""
     database = build / "compile_commands.json"
     if not database.is_file():
         raise FileNotFoundError(f"{database}: missing (configure the build first)")
@@ -98,6 +118,32 @@ def compiler_sites(root: pathlib.Path, build: pathlib.Path) -> set[tuple[str, in
         if relative not in chosen or "-ffreestanding" in argv:
             chosen[relative] = (argv, entry["directory"])
 
+    cache_path = build / CACHE_NAME
+    try:
+        cache = json.loads(cache_path.read_text())
+        if cache.get("tool") != TOOL_DIGEST:
+            cache = {}
+    except (OSError, ValueError):
+        cache = {}
+    cached_units = cache.get("units", {})
+    digests: dict[str, str | None] = {}
+
+    source_root = f"{root.resolve()}/"
+
+    def digest(path: str) -> str | None:
+        """Content hash of a repository file; size and mtime of a system file (the compiler and
+        its headers change only with a package, which rewrites them)."""
+        if path not in digests:
+            try:
+                if path.startswith(source_root):
+                    digests[path] = hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
+                else:
+                    status = pathlib.Path(path).stat()
+                    digests[path] = f"{status.st_size}:{status.st_mtime_ns}"
+            except OSError:
+                digests[path] = None
+        return digests[path]
+
     def analyse(item):
         relative, (argv, directory) = item
         command = [argv[0]]
@@ -115,8 +161,20 @@ def compiler_sites(root: pathlib.Path, build: pathlib.Path) -> set[tuple[str, in
                 continue
             command.append(argument)
         command += ["-fsyntax-only", "-Wno-everything", "-Wunsafe-buffer-usage"]
-        result = subprocess.run(command, cwd=directory, capture_output=True, text=True,
-                                check=False)
+        # Reuse the last result iff the command (compiler included) and the content of every
+        # file clang read for it are unchanged.
+        previous = cached_units.get(relative)
+        if (previous and previous["command"] == command and previous["directory"] == directory
+                and all(digest(path) == sha for path, sha in previous["inputs"].items())):
+            return relative, None, {tuple(site) for site in previous["sites"]}, previous
+        with tempfile.TemporaryDirectory() as scratch:
+            depfile = pathlib.Path(scratch) / "unit.d"
+            result = subprocess.run(command + ["-MD", "-MF", str(depfile)], cwd=directory,
+                                    capture_output=True, text=True, check=False)
+            inputs = parse_depfile(depfile, pathlib.Path(directory)) if depfile.is_file() else []
+        if result.returncode != 0:
+            errors = [l for l in result.stderr.splitlines() if ": error: " in l] or ["(no message)"]
+            return relative, errors[0], set(), None
         found = set()
         for line in result.stderr.splitlines():
             match = UNSAFE_BUFFER.match(line)
@@ -127,31 +185,61 @@ def compiler_sites(root: pathlib.Path, build: pathlib.Path) -> set[tuple[str, in
                                int(match.group(2))))
                 except ValueError:
                     pass
-        return found
+        compiler = str(pathlib.Path(shutil.which(command[0]) or command[0]).resolve())
+        record = {"command": command, "directory": directory, "sites": sorted(found),
+                  "inputs": {path: digest(path) for path in [compiler, *inputs]}}
+        return relative, None, found, record
 
     sites: set[tuple[str, int]] = set()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for found in pool.map(analyse, sorted(chosen.items())):
+    units = {}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        for relative, error, found, record in pool.map(analyse, sorted(chosen.items())):
+            if error:
+                problems.append(f"{relative}: clang could not analyse it (build first?): {error}")
+            elif record:
+                units[relative] = record
             sites |= found
+    try:
+        scratch = cache_path.with_name(f"{CACHE_NAME}.{os.getpid()}")
+        scratch.write_text(json.dumps({"tool": TOOL_DIGEST, "units": units}))
+        os.replace(scratch, cache_path)
+    except OSError:
+        pass  # a read-only build directory only costs the next run its speed
     return {site for site in sites if site[0].startswith(tuple(f"{t}/" for t in SCANNED_TOPS))}
 
 
-def read_allowlist(root: pathlib.Path) -> set[str]:
-    path = root / "tools" / "audit" / "unsafe_allowlist.txt"
+def parse_depfile(depfile: pathlib.Path, directory: pathlib.Path) -> list[str]:
+    """The prerequisites of a Make-style depfile, as absolute paths."""
+    text = depfile.read_text().replace("\\\n", " ")
+    _, _, prerequisites = text.partition(": ")
+    paths = re.split(r"(?<!\\)\s+", prerequisites.strip())
+    return sorted({str((directory / path.replace("\\ ", " ")).resolve()) for path in paths if path})
+
+
+ALLOWLIST = "tools/audit/unsafe_allowlist.txt"
+
+
+def read_allowlist(root: pathlib.Path, problems: list[str]) -> set[str]:
+    """Paths allowed asm/reinterpret_cast outside the arch dirs: `path  reason`, # comments."""
+    path = root / ALLOWLIST
     allowed = set()
     if path.is_file():
-        for line in path.read_text().splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line:
-                allowed.add(line.split()[0])
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            fields = line.split(None, 1)
+            if len(fields) < 2:
+                problems.append(f"{ALLOWLIST}:{number}: {fields[0]} has no reason")
+            allowed.add(fields[0])
     return allowed
 
 
 def audit(root: pathlib.Path, build: pathlib.Path | None):
     counts: dict[str, collections.Counter] = {}
     problems: list[str] = []
-    allowed = read_allowlist(root)
-    pointer_sites = compiler_sites(root, build) if build else set()
+    allowed = read_allowlist(root, problems)
+    needed = set()
+    pointer_sites = compiler_sites(root, build, problems) if build else set()
     for path in trusted_files(root):
         relative = path.relative_to(root).as_posix()
         lines = path.read_text(errors="replace").splitlines()
@@ -161,7 +249,7 @@ def audit(root: pathlib.Path, build: pathlib.Path | None):
                             if l.strip() and not l.strip().startswith(("#", "//", "/*", "*", "."))
                             and not l.strip().endswith(":")]
             counter["asm"] = len(instructions)
-            if instructions and not any("SAFETY:" in l for l in lines):
+            if instructions and not any(SAFETY_MARK.search(l) for l in lines):
                 problems.append(f"{relative}: assembly file without a SAFETY: comment")
         else:
             for index, raw in enumerate(lines):
@@ -181,18 +269,27 @@ def audit(root: pathlib.Path, build: pathlib.Path | None):
                 if not has_safety(lines, line_number - 1):
                     problems.append(f"{relative}:{line_number}: pointer_arith without a "
                                     "SAFETY: comment")
-        in_arch = relative.startswith(ARCH_DIR)
+        in_arch = relative.startswith(ARCH_DIRS)
         for category in ("asm", "reinterpret_cast"):
+            if counter[category] and not in_arch:
+                needed.add(relative)
             if counter[category] and not in_arch and relative not in allowed:
-                problems.append(f"{relative}: {category} outside {ARCH_DIR} and not in "
-                                "tools/audit/unsafe_allowlist.txt")
+                problems.append(f"{relative}: {category} outside {' and '.join(ARCH_DIRS)} "
+                                f"and not in {ALLOWLIST}")
         if sum(counter.values()):
             counts[relative] = counter
+    for path in sorted(allowed - needed):
+        problems.append(f"{ALLOWLIST}: {path} has no asm or reinterpret_cast outside the arch "
+                        "directories any more: remove its entry")
     return counts, problems
 
 
 def render(counts: dict[str, collections.Counter]) -> str:
-    lines = ["# Unsafe-surface snapshot (tools/audit/unsafe_surface.py; make unsafe-surface-update).",
+    lines = ["# Unsafe-surface snapshot: per-file counts of the constructs that need a SAFETY:",
+             "# comment (docs/REVIEW.md \"Unsafe code\"). Written by tools/audit/unsafe_surface.py,",
+             "# checked by ctest gate.unsafe_surface. After reviewing a change, regenerate it with",
+             "#   make unsafe-surface-update",
+             "# (= python3 tools/audit/unsafe_surface.py update --build build/asan).",
              "# path " + " ".join(CATEGORIES)]
     totals = collections.Counter()
     for path in sorted(counts):
@@ -215,7 +312,8 @@ def main() -> int:
     if not args.no_compiler and not args.build:
         print("unsafe-surface: --build DIR is required (or --no-compiler)", file=sys.stderr)
         return 2
-    snapshot = pathlib.Path(args.snapshot) if args.snapshot else root / "docs" / "unsafe-surface.txt"
+    snapshot = (pathlib.Path(args.snapshot) if args.snapshot
+                else root / "docs" / "unsafe-surface.txt")
     try:
         counts, problems = audit(root, None if args.no_compiler else pathlib.Path(args.build))
     except (FileNotFoundError, json.JSONDecodeError) as error:

@@ -58,8 +58,8 @@ Line& Line::add(HexValue value) {
 }
 
 ByteView Line::view() const {
-  // SAFETY: char and uint8_t have the same size; viewing the line's own bytes.
-  return ByteView(reinterpret_cast<const uint8_t*>(m_buffer.data()), m_length);
+  // Invariant: m_length <= m_buffer.size() (put() never writes past the buffer).
+  return bytes_of(std::span<const char>(m_buffer).first(m_length));
 }
 
 }  // namespace capos::rt

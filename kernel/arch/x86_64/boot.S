@@ -14,6 +14,11 @@
 //      (the kernel image). All RWX: kmain replaces them with per-section permissions at once;
 //   3. enable PAE, EFER.LME + EFER.NXE, paging; load a 64-bit GDT; far-jump to 64-bit code;
 //   4. jump to the higher half, zero .bss, switch to the kernel stack, call kmain(mbi_phys).
+//
+// SAFETY: runs once, before any C++ code, with interrupts off (cli). It writes only memory it
+// owns — its .boot.bss page tables (zeroed first), the kernel .bss it zeroes and the kernel
+// stack — and never dereferences the boot information, only passes its physical address to
+// kmain, which validates it. Every failed check exits through isa-debug-exit instead of running on.
 #include "kernel/arch/x86_64/asm_constants.h"
 
 #define MB2_HEADER_MAGIC 0xe85250d6

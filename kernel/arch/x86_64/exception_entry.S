@@ -8,6 +8,11 @@
 // Stack alignment: the CPU aligns RSP to 16 before pushing its 5-quad frame; error code +
 // vector + 15 registers keep the total a multiple of 16 (22 quads), so the call below enters
 // the dispatcher with the ABI alignment.
+//
+// SAFETY: the CPU has already switched to a kernel stack (TSS RSP0 or the vector's IST stack,
+// tss.cpp) before a stub runs; the stubs push exactly the 22 quads ExceptionFrame declares
+// (static_asserts in exceptions.h) and pop every register they pushed before iretq.
+// capos_exception_stubs has exactly the 32 entries idt.cpp's declaration says.
 
     .section .text
     .code64

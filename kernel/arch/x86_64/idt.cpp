@@ -30,6 +30,7 @@ IstSlot ist_for(size_t vector) {
 
 void idt_init() {
   for (size_t vector = 0; vector < exception_vectors; ++vector) {
+    // SAFETY: vector < exception_vectors == 32, the extent of the table exception_entry.S emits.
     const uint64_t handler = capos_exception_stubs[vector];
     g_idt[vector] = IdtGate{
         .offset_low = static_cast<uint16_t>(handler),

@@ -47,6 +47,8 @@ struct Platform {
 
   static uint64_t kernel_stack_guard_page();
   static void execute_at(uint64_t address);
+  static uint64_t load_at(uint64_t address);
+  static void store_at(uint64_t address, uint64_t value);
   static void trigger_double_fault();
 };
 

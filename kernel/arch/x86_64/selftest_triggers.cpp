@@ -13,6 +13,20 @@ void execute_at(uint64_t address) {
                : "memory", "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "cc");
 }
 
+uint64_t load_at(uint64_t address) {
+  // SAFETY: deliberately unchecked; only the SMAP self-test calls this, with the user probe page
+  // it just mapped (inside and outside a stac/clac window). volatile keeps the access in place.
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): a probe address chosen by the self-test
+  return *reinterpret_cast<const volatile uint64_t*>(address);
+}
+
+void store_at(uint64_t address, uint64_t value) {
+  // SAFETY: deliberately unchecked; only the page-fault self-test calls this, with the unmapped
+  // guard page below the boot stack, to prove the MMU refuses the write.
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): a probe address chosen by the self-test
+  *reinterpret_cast<volatile uint64_t*>(address) = value;
+}
+
 void trigger_double_fault() {
   const uint64_t guard_top = stack_guard(KernelStack::Boot) + 4096;
   // SAFETY: deliberately breaks the stack; the CPU turns the resulting fault into #DF on the

@@ -10,6 +10,11 @@ namespace capos::kernel::x86_64 {
 // Calls `address` as a function taking and returning nothing (to prove NX/SMEP fault it).
 void execute_at(uint64_t address);
 
+// One volatile 8-byte load from / store to `address` (to prove the MMU refuses it, or, inside
+// a UserAccessWindow, that SMAP lets it through).
+uint64_t load_at(uint64_t address);
+void store_at(uint64_t address, uint64_t value);
+
 // Points RSP into the boot stack's guard page and pushes: the #PF cannot be delivered on that
 // stack, so the CPU raises #DF, which runs on its IST stack.
 [[noreturn]] void trigger_double_fault();

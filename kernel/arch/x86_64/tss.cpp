@@ -15,6 +15,8 @@ size_t ist_index(IstSlot slot) { return static_cast<size_t>(slot) - 1; }
 void tss_init() {
   g_tss = TaskStateSegment{};
   g_tss.rsp[0] = stack_top(KernelStack::Boot);
+  // SAFETY: ist is the hardware layout's uint64_t[7]; ist_index maps the three non-None
+  // IstSlot values 1..3 to 0..2, inside it.
   g_tss.ist[ist_index(IstSlot::DoubleFault)] = stack_top(KernelStack::DoubleFault);
   g_tss.ist[ist_index(IstSlot::Nmi)] = stack_top(KernelStack::Nmi);
   g_tss.ist[ist_index(IstSlot::MachineCheck)] = stack_top(KernelStack::MachineCheck);

@@ -4,6 +4,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -49,6 +50,30 @@ TEST(Bytes, Subview) {
   tail[0] = 9;
   EXPECT_EQ(buffer[3], 9);
   EXPECT_EQ(subview(mutable_all, 4, 1).error(), Error::OutOfRange);
+}
+
+// The cast helpers view exactly the same bytes: same start, same length, nothing beyond.
+TEST(Bytes, CharAndByteViewsAreTheSameBytes) {
+  constexpr std::array<char, 4> chars = {'c', 'a', 'p', '\xff'};
+  const ByteView bytes = bytes_of(std::span<const char>(chars).first(3));
+  ASSERT_EQ(bytes.size(), 3U);
+  EXPECT_EQ(static_cast<const void*>(bytes.data()), static_cast<const void*>(chars.data()));
+  EXPECT_EQ(bytes[0], 'c');
+  EXPECT_EQ(bytes[2], 'p');
+  const std::span<const char> back = chars_of(ByteView(kBytes).subspan(2, 3));
+  ASSERT_EQ(back.size(), 3U);
+  EXPECT_EQ(static_cast<const void*>(back.data()), static_cast<const void*>(&kBytes[2]));
+  EXPECT_EQ(back[2], '\x05');
+  EXPECT_TRUE(bytes_of({}).empty());
+  EXPECT_TRUE(chars_of({}).empty());
+  EXPECT_EQ(chars_of(bytes_of(chars)).data(), chars.data());
+}
+
+TEST(Bytes, AddressOfIsThePointersValue) {
+  EXPECT_EQ(address_of(nullptr), 0U);
+  EXPECT_EQ(address_of(&kBytes[1]) - address_of(&kBytes[0]), 1U);
+  EXPECT_EQ(address_of(kBytes.data()),
+            static_cast<uint64_t>(std::bit_cast<uintptr_t>(kBytes.data())));
 }
 
 TEST(ByteReader, ReadsSequentiallyAndStopsAtEnd) {

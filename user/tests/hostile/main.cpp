@@ -5,8 +5,10 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 
 #include "lib/capnp/message_reader.h"
+#include "lib/core/bytes.h"
 #include "lib/gen/capos.capnp.h"
 #include "lib/ring/abi.h"
 #include "lib/ring/transport.h"
@@ -116,8 +118,8 @@ class Hostile {
   // A well-formed Console.writeLine SQE whose text must never appear on the console.
   CapSqe write_line_sqe() {
     static constexpr char text[] = "hostile: this line must never be printed";
-    // SAFETY: viewing the literal's own bytes (without its NUL) as uint8_t.
-    const capos::ByteView bytes(reinterpret_cast<const uint8_t*>(text), sizeof(text) - 1);
+    const capos::ByteView bytes =
+        capos::bytes_of(std::span<const char>(text).first(sizeof(text) - 1));
     const auto sqe = capos::gen::Console::Client(m_console).write_line(
         m_runtime.buffers(), m_runtime.next_user_data(), bytes);
     return sqe ? *sqe : CapSqe{};
@@ -167,8 +169,7 @@ class Hostile {
         {"result unmapped", unmapped},
         {"result wrapping past 2^64", wraps},
         {"result read-only (CapSet page)", capos::CAPSET_VADDR},
-        // SAFETY: the address of our own read-only data, as an integer for the SQE.
-        {"result read-only (.rodata)", reinterpret_cast<uint64_t>(k_read_only.data())},
+        {"result read-only (.rodata)", capos::address_of(k_read_only.data())},
     }};
     for (const Case& test : cases) {
       CapSqe sqe = write_line_sqe();
@@ -211,8 +212,7 @@ class Hostile {
     transfer.xfer_count = 5;
     expect("5 transfer descriptors", submit(transfer), TransportCode::BadXfer);
     static std::array<capos::XferDesc, 1> descs{};
-    // SAFETY: the address of our own static array, as an integer for the SQE.
-    transfer.xfer_addr = reinterpret_cast<uint64_t>(descs.data());
+    transfer.xfer_addr = capos::address_of(descs.data());
     transfer.xfer_count = 1;
     descs[0] = capos::XferDesc{m_console, 3, 0, 0, 0};
     expect("transfer mode 3", submit(transfer), TransportCode::BadXfer);
@@ -250,8 +250,7 @@ class Hostile {
     static std::array<uint8_t, 32> garbage{};
     for (uint8_t& byte : garbage) byte = 0xff;
     sqe = write_line_sqe();
-    // SAFETY: the address of our own static array, as an integer for the SQE.
-    sqe.params_addr = reinterpret_cast<uint64_t>(garbage.data());
+    sqe.params_addr = capos::address_of(garbage.data());
     sqe.params_len = garbage.size();
     expect("malformed params", submit(sqe), TransportCode::Invalid);
 
