@@ -53,8 +53,8 @@ template <PrimitiveElement T>
 struct PrimitiveList {
   // NOLINTNEXTLINE(bugprone-dynamic-static-initializers): constexpr, so constant-initialized
   static constexpr capnp::ElementSize ELEMENT_SIZE = element_size_of<T>();
-  using Raw =
-      std::conditional_t<std::is_enum_v<T>, std::underlying_type<T>, std::type_identity<T>>::type;
+  using Raw = typename std::conditional_t<std::is_enum_v<T>, std::underlying_type<T>,
+                                          std::type_identity<T>>::type;
 
   class Reader {
    public:
