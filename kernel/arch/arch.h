@@ -135,10 +135,12 @@ concept Architecture = requires(std::span<const char> text, ExitStatus status, u
   { table.map(mapping) } -> std::same_as<Result<void>>;
   { table.activate() } -> std::same_as<void>;
   { std::as_const(table).lookup(address) } -> std::same_as<std::optional<PageLookup>>;
-  // A process table: empty user half, kernel half shared with `table` (the kernel's).
+  // A process table: empty user half, kernel half shared with `table` (the kernel's), which
+  // is sealed from then on: a kernel mapping needing a new top-level entry fails (F-020).
   {
-    A::PageTable::create_sharing_kernel_half(frames, std::as_const(table))
+    A::PageTable::create_sharing_kernel_half(frames, table)
   } -> std::same_as<Result<typename A::PageTable>>;
+  { std::as_const(table).kernel_half_sealed() } -> std::same_as<bool>;
 
   // User mode: SYSCALL/exception entry set up once (after protections), then the first
   // entry of the (single) thread. enter_user never returns; the thread comes back only

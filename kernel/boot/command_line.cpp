@@ -14,7 +14,7 @@ struct SelfTestName {
   SelfTest test;
 };
 
-constexpr std::array<SelfTestName, 7> self_test_names{{
+constexpr std::array<SelfTestName, 8> self_test_names{{
     {"pagefault", SelfTest::PageFault},
     {"smap", SelfTest::Smap},
     {"smep", SelfTest::Smep},
@@ -22,6 +22,7 @@ constexpr std::array<SelfTestName, 7> self_test_names{{
     {"wp", SelfTest::WriteProtect},
     {"doublefault", SelfTest::DoubleFault},
     {"panic", SelfTest::Panic},
+    {"kernelhalf", SelfTest::KernelHalf},
 }};
 
 Result<void, CommandLineError> apply(std::span<const char> word, BootOptions& options,

@@ -27,6 +27,7 @@ enum class SelfTest : uint8_t {
   WriteProtect,  // write to kernel rodata (CR0.WP + read-only PTE)
   DoubleFault,   // overflow the kernel stack into its guard page: #DF on the IST stack
   Panic,         // a deliberate capos_panic
+  KernelHalf,    // after a process table shares the kernel half, a new kernel PML4 slot is refused
 };
 
 enum class LogVerbosity : uint8_t { Info, Debug };

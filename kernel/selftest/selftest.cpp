@@ -20,6 +20,9 @@ using boot::SelfTest;
 // A user-half address for the SMAP/SMEP probes (SPEC §4: user space starts at 0x1000).
 constexpr uint64_t user_probe_address = 0x0000'0000'0040'0000;
 constexpr uint8_t return_instruction = 0xc3;  // x86 `ret`
+// A kernel-half address in PML4 slot 300, which nothing maps (the direct map is slot 256, the
+// kernel image slot 511), for the kernelhalf test.
+constexpr uint64_t unused_kernel_slot_address = 0xffff'9600'0000'0000;
 
 // Kernel data (RW, NX) holding a `ret`, for the NX test.
 constinit std::array<uint8_t, 16> g_data_probe{return_instruction};
@@ -90,6 +93,32 @@ void double_fault() {
   Arch::trigger_double_fault();
 }
 
+// F-020: once a process table has copied the kernel's PML4 slots 256..511, a kernel mapping
+// that needs a new PML4 entry must be refused, not made invisible to that process. The one
+// self-test that passes (PASS exit) instead of faulting: it checks a refusal.
+void kernel_half_sealed() {
+  const Result<Arch::PageTable> process = Arch::PageTable::create_sharing_kernel_half(
+      &mem::allocate_zeroed_frame, mem::kernel_page_table());
+  KASSERT(process.has_value());
+  const Result<uint64_t> frame = mem::allocate_zeroed_frame();
+  KASSERT(frame.has_value());
+  const Result<void> mapped = mem::kernel_page_table().map(PageMapping{
+      .virtual_address = unused_kernel_slot_address,
+      .physical_address = *frame,
+      .size = PageSize::Base,
+      .access = PageAccess::ReadWrite,
+      .privilege = PagePrivilege::Kernel,
+  });
+  if (!mapped && mapped.error() == Error::InvalidState &&
+      mem::kernel_page_table().kernel_half_sealed() &&
+      !process->lookup(unused_kernel_slot_address)) {
+    log::info("selftest kernelhalf: kernel mapping in a new PML4 slot after sharing -> {}: ok",
+              error_name(mapped.error()));
+    Arch::exit_emulator(ExitStatus::Pass);
+  }
+  log::info("selftest kernelhalf: a new kernel PML4 slot was accepted after sharing");
+}
+
 }  // namespace
 
 void run_self_test(SelfTest test) {
@@ -104,6 +133,7 @@ void run_self_test(SelfTest test) {
     case SelfTest::DoubleFault: double_fault(); break;
     case SelfTest::Panic:
       capos_panic("selftest panic: deliberate kernel panic", __FILE__, __LINE__);
+    case SelfTest::KernelHalf: kernel_half_sealed(); break;
   }
   log::info("selftest {}: FAILED: no fault", boot::self_test_name(test));
   Arch::exit_emulator(ExitStatus::Fail);

@@ -56,6 +56,11 @@ Result<PageTable::EntrySlot> PageTable::leaf_slot(uint64_t virtual_address, unsi
     // SAFETY: table_index < 512, the number of entries in a table frame.
     uint64_t* entry = table_at(table) + table_index(virtual_address, current);
     if ((*entry & pte_present) == 0) {
+      // F-020: a new kernel PML4 entry after the kernel half was shared would not reach the
+      // process tables that copied it.
+      if (current == 3 && privilege == PagePrivilege::Kernel && m_kernel_half_sealed) {
+        return Error::InvalidState;
+      }
       const uint64_t next = TRY(m_frames());
       *entry = next | intermediate_flags;
     } else if ((*entry & pte_large) != 0) {
@@ -95,8 +100,9 @@ Result<void> PageTable::map(const PageMapping& mapping) {
 }
 
 Result<PageTable> PageTable::create_sharing_kernel_half(TableFrameSource frames,
-                                                        const PageTable& kernel) {
+                                                        PageTable& kernel) {
   PageTable table = TRY(create(frames));
+  kernel.m_kernel_half_sealed = true;
   const uint64_t* source = table_at(kernel.m_root);
   uint64_t* destination = table_at(table.m_root);
   // SAFETY: both are PML4 frames of 512 entries reached through the direct map (table_at);

@@ -14,8 +14,10 @@
 // Per-process tables share the kernel half by copying PML4 slots 256..511 from the kernel table
 // (create_sharing_kernel_half): every kernel mapping lives there and carries the G bit. The copy
 // is of the PML4 entries only, so the lower-level kernel tables are shared; a kernel mapping
-// added later in a PML4 slot that was empty at the copy would not be seen by existing processes
-// (none is added after boot today; kernel_address_space.h).
+// added later in a PML4 slot that was empty at the copy would not be seen by existing processes.
+// So the first create_sharing_kernel_half seals the kernel table: from then on a kernel mapping
+// that needs a new PML4 entry fails with InvalidState instead of silently diverging
+// (REVIEW_FINDINGS F-020); mappings below existing kernel PML4 entries stay visible to all.
 #pragma once
 
 #include <cstdint>
@@ -37,9 +39,11 @@ class PageTable {
   Result<void> map(const PageMapping& mapping);
 
   // A new hierarchy whose kernel half (PML4 slots 256..511) is `kernel`'s and whose user half is
-  // empty.
-  static Result<PageTable> create_sharing_kernel_half(TableFrameSource frames,
-                                                      const PageTable& kernel);
+  // empty. Seals `kernel`'s kernel half (see above).
+  static Result<PageTable> create_sharing_kernel_half(TableFrameSource frames, PageTable& kernel);
+
+  // True once a process table shares this table's kernel half.
+  [[nodiscard]] bool kernel_half_sealed() const { return m_kernel_half_sealed; }
 
   // Loads CR3 with this hierarchy (flushes non-global TLB entries).
   void activate() const;
@@ -65,6 +69,7 @@ class PageTable {
 
   uint64_t m_root;
   TableFrameSource m_frames;
+  bool m_kernel_half_sealed = false;
 };
 
 }  // namespace capos::kernel::x86_64

@@ -23,7 +23,7 @@ TEST(CommandLine, EmptyMeansDefaults) {
 TEST(CommandLine, EverySelfTestNameRoundTrips) {
   for (const SelfTest test :
        {SelfTest::PageFault, SelfTest::Smap, SelfTest::Smep, SelfTest::NoExecute,
-        SelfTest::WriteProtect, SelfTest::DoubleFault, SelfTest::Panic}) {
+        SelfTest::WriteProtect, SelfTest::DoubleFault, SelfTest::Panic, SelfTest::KernelHalf}) {
     const auto options = parse(std::string("capos.selftest=") + self_test_name(test));
     ASSERT_TRUE(options.has_value()) << self_test_name(test);
     EXPECT_EQ(options->self_test, test);
