@@ -104,62 +104,66 @@ uint64_t handle_syscall(const SyscallArguments& arguments);
 using TableFrameSource = Result<uint64_t> (*)();
 
 template <typename A>
-concept Architecture = requires(std::span<const char> text, ExitStatus status, uint64_t address,
-                                typename A::PageTable& table, const PageMapping& mapping,
-                                TableFrameSource frames, const UserEntry& entry) {
-  // Layout constants.
-  { A::page_size } -> std::convertible_to<uint64_t>;
-  { A::large_page_size } -> std::convertible_to<uint64_t>;
-  { A::direct_map_base } -> std::convertible_to<uint64_t>;
-  { A::direct_map_capacity } -> std::convertible_to<uint64_t>;     // bytes the direct map can hold
-  { A::early_direct_map_limit } -> std::convertible_to<uint64_t>;  // mapped by the boot code
-  { A::user_space_end } -> std::convertible_to<uint64_t>;
+concept Architecture =
+    requires(std::span<const char> text, ExitStatus status, uint64_t address,
+             typename A::PageTable& table, const PageMapping& mapping, TableFrameSource frames,
+             const UserEntry& entry, void* destination, const void* source) {
+      // Layout constants.
+      { A::page_size } -> std::convertible_to<uint64_t>;
+      { A::large_page_size } -> std::convertible_to<uint64_t>;
+      { A::direct_map_base } -> std::convertible_to<uint64_t>;
+      { A::direct_map_capacity } -> std::convertible_to<uint64_t>;  // bytes the direct map can hold
+      { A::early_direct_map_limit } -> std::convertible_to<uint64_t>;  // mapped by the boot code
+      { A::user_space_end } -> std::convertible_to<uint64_t>;
 
-  // Console (the test oracle) and the end of a boot.
-  { A::console_init() } -> std::same_as<void>;
-  { A::console_write(text) } -> std::same_as<void>;
-  { A::exit_emulator(status) } -> std::same_as<void>;  // [[noreturn]]
+      // Console (the test oracle) and the end of a boot.
+      { A::console_init() } -> std::same_as<void>;
+      { A::console_write(text) } -> std::same_as<void>;
+      { A::exit_emulator(status) } -> std::same_as<void>;  // [[noreturn]]
 
-  // CPU bring-up: descriptor tables and exception vectors; legacy interrupt sources masked.
-  { A::cpu_init() } -> std::same_as<void>;
-  // Enables NX/WP/SMEP/SMAP once the kernel's own page tables are live; fails if the CPU lacks
-  // a required feature.
-  { A::enable_protections() } -> std::same_as<Result<ProtectionState, MissingFeature>>;
+      // CPU bring-up: descriptor tables and exception vectors; legacy interrupt sources masked.
+      { A::cpu_init() } -> std::same_as<void>;
+      // Enables NX/WP/SMEP/SMAP once the kernel's own page tables are live; fails if the CPU lacks
+      // a required feature.
+      { A::enable_protections() } -> std::same_as<Result<ProtectionState, MissingFeature>>;
 
-  // The kernel image.
-  { A::kernel_sections() } -> std::same_as<std::span<const KernelSection>>;
-  { A::kernel_image() } -> std::same_as<PhysicalRange>;
+      // The kernel image.
+      { A::kernel_sections() } -> std::same_as<std::span<const KernelSection>>;
+      { A::kernel_image() } -> std::same_as<PhysicalRange>;
 
-  // Page tables: one hierarchy per address space.
-  { A::PageTable::create(frames) } -> std::same_as<Result<typename A::PageTable>>;
-  { table.map(mapping) } -> std::same_as<Result<void>>;
-  { table.activate() } -> std::same_as<void>;
-  { std::as_const(table).lookup(address) } -> std::same_as<std::optional<PageLookup>>;
-  // A process table: empty user half, kernel half shared with `table` (the kernel's), which
-  // is sealed from then on: a kernel mapping needing a new top-level entry fails (F-020).
-  {
-    A::PageTable::create_sharing_kernel_half(frames, table)
-  } -> std::same_as<Result<typename A::PageTable>>;
-  { std::as_const(table).kernel_half_sealed() } -> std::same_as<bool>;
+      // Page tables: one hierarchy per address space.
+      { A::PageTable::create(frames) } -> std::same_as<Result<typename A::PageTable>>;
+      { table.map(mapping) } -> std::same_as<Result<void>>;
+      { table.activate() } -> std::same_as<void>;
+      { std::as_const(table).lookup(address) } -> std::same_as<std::optional<PageLookup>>;
+      // A process table: empty user half, kernel half shared with `table` (the kernel's), which
+      // is sealed from then on: a kernel mapping needing a new top-level entry fails (F-020).
+      {
+        A::PageTable::create_sharing_kernel_half(frames, table)
+      } -> std::same_as<Result<typename A::PageTable>>;
+      { std::as_const(table).kernel_half_sealed() } -> std::same_as<bool>;
 
-  // User mode: SYSCALL/exception entry set up once (after protections), then the first
-  // entry of the (single) thread. enter_user never returns; the thread comes back only
-  // through handle_syscall / handle_user_fault on its own kernel stack.
-  { A::user_mode_init() } -> std::same_as<void>;
-  { A::enter_user(entry) } -> std::same_as<void>;  // [[noreturn]]
-  // Bytes of the thread's kernel stack ever used (the stack is painted at user_mode_init).
-  { A::thread_stack_high_water() } -> std::same_as<uint64_t>;
-  { A::thread_stack_size } -> std::convertible_to<uint64_t>;
+      // User mode: SYSCALL/exception entry set up once (after protections), then the first
+      // entry of the (single) thread. enter_user never returns; the thread comes back only
+      // through handle_syscall / handle_user_fault on its own kernel stack.
+      { A::user_mode_init() } -> std::same_as<void>;
+      { A::enter_user(entry) } -> std::same_as<void>;  // [[noreturn]]
+      // Bytes of the thread's kernel stack ever used (the stack is painted at user_mode_init).
+      { A::thread_stack_high_water() } -> std::same_as<uint64_t>;
+      { A::thread_stack_size } -> std::convertible_to<uint64_t>;
 
-  // The user-access window (SMAP): open only around a copy from/to user memory.
-  requires std::default_initializable<typename A::UserAccessWindow>;
+      // The user-access window (SMAP): open only around a copy from/to user memory.
+      requires std::default_initializable<typename A::UserAccessWindow>;
+      // The copy run inside the window: false if it faulted on a user page (F-019 fixup).
+      { A::copy_user_bytes(destination, source, address) } -> std::same_as<bool>;
 
-  // Self-test triggers (tests/qemu only; see kernel/selftest/).
-  { A::kernel_stack_guard_page() } -> std::same_as<uint64_t>;
-  { A::execute_at(address) } -> std::same_as<void>;
-  { A::load_at(address) } -> std::same_as<uint64_t>;
-  { A::store_at(address, address) } -> std::same_as<void>;
-  { A::trigger_double_fault() } -> std::same_as<void>;
-};
+      // Self-test triggers (tests/qemu only; see kernel/selftest/).
+      { A::kernel_stack_guard_page() } -> std::same_as<uint64_t>;
+      { A::execute_at(address) } -> std::same_as<void>;
+      { A::load_at(address) } -> std::same_as<uint64_t>;
+      { A::store_at(address, address) } -> std::same_as<void>;
+      { A::user_copy_at(address, address) } -> std::same_as<bool>;
+      { A::trigger_double_fault() } -> std::same_as<void>;
+    };
 
 }  // namespace capos::kernel

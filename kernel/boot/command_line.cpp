@@ -14,7 +14,7 @@ struct SelfTestName {
   SelfTest test;
 };
 
-constexpr std::array<SelfTestName, 8> self_test_names{{
+constexpr std::array<SelfTestName, 9> self_test_names{{
     {"pagefault", SelfTest::PageFault},
     {"smap", SelfTest::Smap},
     {"smep", SelfTest::Smep},
@@ -23,6 +23,7 @@ constexpr std::array<SelfTestName, 8> self_test_names{{
     {"doublefault", SelfTest::DoubleFault},
     {"panic", SelfTest::Panic},
     {"kernelhalf", SelfTest::KernelHalf},
+    {"usercopy", SelfTest::UserCopy},
 }};
 
 Result<void, CommandLineError> apply(std::span<const char> word, BootOptions& options,

@@ -28,6 +28,7 @@ enum class SelfTest : uint8_t {
   DoubleFault,   // overflow the kernel stack into its guard page: #DF on the IST stack
   Panic,         // a deliberate capos_panic
   KernelHalf,    // after a process table shares the kernel half, a new kernel PML4 slot is refused
+  UserCopy,      // the user-copy routine faulting on an unmapped user page returns (F-019 fixup)
 };
 
 enum class LogVerbosity : uint8_t { Info, Debug };

@@ -62,12 +62,15 @@ class UserPtr {
     TRY(validate_user_buffer(TableWalk(space), m_address, bytes, UserAccess::Read));
     if (bytes == 0) return {};
     // SAFETY: [m_address, m_address + bytes) is in the user half and every page of it is
-    // present and user-readable in `space`, the active table (validated just above, and nothing
-    // can change it before the copy: single CPU, interrupts off). The window (AC = 1) is open
-    // only for this copy. `destination` is kernel memory of `bytes` bytes.
+    // present and user-readable in `space`, the active table (validated just above); a page
+    // gone before the copy faults into the copy's fixup and comes back as Fault (F-019). The
+    // window (AC = 1) is open only for this copy; `destination` holds `bytes` bytes.
     const Arch::UserAccessWindow window;
     // NOLINTNEXTLINE(performance-no-int-to-ptr): a validated user address
-    __builtin_memcpy(destination.data(), reinterpret_cast<const void*>(m_address), bytes);
+    if (!Arch::copy_user_bytes(destination.data(), reinterpret_cast<const void*>(m_address),
+                               bytes)) {
+      return Error::Fault;
+    }
     return {};
   }
 
@@ -84,7 +87,9 @@ class UserPtr {
     // would have faulted rather than been written — validation ensures none is reached.
     const Arch::UserAccessWindow window;
     // NOLINTNEXTLINE(performance-no-int-to-ptr): a validated user address
-    __builtin_memcpy(reinterpret_cast<void*>(m_address), source.data(), bytes);
+    if (!Arch::copy_user_bytes(reinterpret_cast<void*>(m_address), source.data(), bytes)) {
+      return Error::Fault;
+    }
     return {};
   }
 

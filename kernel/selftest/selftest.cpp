@@ -119,6 +119,20 @@ void kernel_half_sealed() {
   log::info("selftest kernelhalf: a new kernel PML4 slot was accepted after sharing");
 }
 
+// F-019: the user-copy routine faulting on a user page (here an unmapped one, standing for a
+// page that went away after validation) must come back as a failed copy through its fixup, with
+// the kernel still running; then the window must be closed again (a read of a mapped user page
+// outside a window must still fault under SMAP — checked by the smap self-test, not here).
+void user_copy_fixup() {
+  log::info("selftest usercopy: copying from an unmapped user page inside a window");
+  const bool copied = Arch::user_copy_at(user_probe_address, sizeof(uint64_t));
+  if (!copied) {
+    log::info("selftest usercopy: copy faulted and returned through the fixup: ok");
+    Arch::exit_emulator(ExitStatus::Pass);
+  }
+  log::info("selftest usercopy: the copy from an unmapped page reported success");
+}
+
 }  // namespace
 
 void run_self_test(SelfTest test) {
@@ -134,6 +148,7 @@ void run_self_test(SelfTest test) {
     case SelfTest::Panic:
       capos_panic("selftest panic: deliberate kernel panic", __FILE__, __LINE__);
     case SelfTest::KernelHalf: kernel_half_sealed(); break;
+    case SelfTest::UserCopy: user_copy_fixup(); break;
   }
   log::info("selftest {}: FAILED: no fault", boot::self_test_name(test));
   Arch::exit_emulator(ExitStatus::Fail);

@@ -8,6 +8,11 @@
 #include "kernel/arch/x86_64/protection.h"
 #include "kernel/arch/x86_64/user_access.h"
 #include "kernel/lib/log.h"
+#include "lib/core/bytes.h"
+
+// user_copy.S: the one instruction that may fault on a user page, and where it resumes.
+extern "C" const char capos_user_copy_instruction[];
+extern "C" const char capos_user_copy_fixup[];
 
 namespace capos::kernel::x86_64 {
 
@@ -94,10 +99,25 @@ const char* exception_name(uint64_t vector) {
   return vector < vectors.size() ? vectors[vector].name : "reserved";
 }
 
-[[noreturn]] static void dispatch(const ExceptionFrame& frame) {
+// F-019: a #PF at CPL 0 on a user address, taken by user_copy.S's rep movsb, is a user buffer
+// that went away after validation: resume at the copy's fixup (which returns "faulted", and
+// UserPtr answers Fault) with the window closed, instead of halting the kernel.
+static bool fix_up_user_copy(ExceptionFrame& frame) {
+  if (frame.vector != page_fault_vector || (frame.cs & privilege_level_mask) != 0) return false;
+  if (frame.rip != address_of(capos_user_copy_instruction)) return false;
+  if (read_cr2() >= Platform::user_space_end) return false;  // a kernel address is a kernel bug
+  frame.rip = address_of(capos_user_copy_fixup);
+  frame.rflags &= ~rflags_alignment_check;
+  return true;
+}
+
+// Returns only after fix_up_user_copy redirected the frame; every other path ends the thread
+// (a user fault) or the boot (a kernel fault).
+static void dispatch(ExceptionFrame& frame) {
   // The CPU does not clear RFLAGS.AC on exception entry: close any open user-access window
   // before running kernel code (stac/clac exist only once SMAP is known to be supported).
   if (smap_active()) user_access_end();
+  if (g_depth == 0 && fix_up_user_copy(frame)) return;
   // From CPL 3 (on the thread stack, TSS.RSP0): the thread's own fault, not a kernel failure.
   // NMI, #DF and #MC are machine events, not the thread's doing: they stay kernel reports.
   if ((frame.cs & privilege_level_mask) == user_privilege_level && g_depth == 0 &&

@@ -29,6 +29,9 @@ struct Platform {
 
   using PageTable = x86_64::PageTable;
   using UserAccessWindow = x86_64::UserAccessWindow;
+  static bool copy_user_bytes(void* destination, const void* source, uint64_t bytes) {
+    return x86_64::copy_user_bytes(destination, source, bytes);
+  }
 
   static void console_init();
   static void console_write(std::span<const char> text);
@@ -49,6 +52,7 @@ struct Platform {
   static void execute_at(uint64_t address);
   static uint64_t load_at(uint64_t address);
   static void store_at(uint64_t address, uint64_t value);
+  static bool user_copy_at(uint64_t address, uint64_t bytes);
   static void trigger_double_fault();
 };
 

@@ -1,6 +1,7 @@
 #include "kernel/arch/x86_64/selftest_triggers.h"
 
 #include "kernel/arch/x86_64/kernel_image.h"
+#include "kernel/arch/x86_64/user_access.h"
 
 namespace capos::kernel::x86_64 {
 
@@ -18,6 +19,17 @@ uint64_t load_at(uint64_t address) {
   // it just mapped (inside and outside a stac/clac window). volatile keeps the access in place.
   // NOLINTNEXTLINE(performance-no-int-to-ptr): a probe address chosen by the self-test
   return *reinterpret_cast<const volatile uint64_t*>(address);
+}
+
+bool user_copy_at(uint64_t address, uint64_t bytes) {
+  uint64_t sink = 0;
+  if (bytes > sizeof(sink)) return false;
+  // SAFETY: deliberately unvalidated; only the usercopy self-test calls this, with an unmapped
+  // user address, to prove the copy's #PF fixup (user_copy.S) returns instead of halting. The
+  // destination is a local of at least `bytes` bytes.
+  const UserAccessWindow window;
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): a probe address chosen by the self-test
+  return copy_user_bytes(&sink, reinterpret_cast<const void*>(address), bytes);
 }
 
 void store_at(uint64_t address, uint64_t value) {

@@ -15,6 +15,10 @@ void execute_at(uint64_t address);
 uint64_t load_at(uint64_t address);
 void store_at(uint64_t address, uint64_t value);
 
+// Copies `bytes` (<= 8) bytes from `address` with the user-copy routine inside a window, without
+// validation (to prove the F-019 fixup turns a fault on a user page into a failed copy).
+bool user_copy_at(uint64_t address, uint64_t bytes);
+
 // Points RSP into the boot stack's guard page and pushes: the #PF cannot be delivered on that
 // stack, so the CPU raises #DF, which runs on its IST stack.
 [[noreturn]] void trigger_double_fault();

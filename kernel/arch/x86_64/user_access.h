@@ -3,9 +3,9 @@
 // With CR4.SMAP set, any supervisor data access to a user page faults unless RFLAGS.AC = 1.
 // `stac` sets AC, `clac` clears it. The only code allowed to open the window is the phase-2
 // UserPtr copy_in/copy_out (kernel/mem/), after validate_user_buffer checked range and PTE
-// flags, and only around the copy itself (seed Track S.8):
+// flags, and only around the copy itself (seed Track S.8), plus the smap/usercopy self-tests:
 //
-//   { UserAccessWindow window; copy_bytes(...); }   // AC = 1 only inside the braces
+//   { UserAccessWindow window; copy_user_bytes(...); }   // AC = 1 only inside the braces
 //
 // Invariant: AC = 0 whenever no window object is alive. Exception entry clears AC as well
 // (exceptions.cpp), and phase 2's SYSCALL path must clear it through IA32_FMASK.
@@ -13,12 +13,25 @@
 // (protection.cpp), and no window is opened before protections are enabled.
 #pragma once
 
+#include <cstdint>
+
+// user_copy.S: 0 when all bytes were copied, 1 when the copy faulted on a user page (F-019).
+extern "C" uint64_t capos_user_copy(void* destination, const void* source, uint64_t bytes);
+
 namespace capos::kernel::x86_64 {
 
 // SAFETY: stac/clac change only RFLAGS.AC; "memory" keeps the compiler from moving user
 // accesses out of the window.
 inline void user_access_begin() { asm volatile("stac" : : : "memory", "cc"); }
 inline void user_access_end() { asm volatile("clac" : : : "memory", "cc"); }
+
+// Copies `bytes` bytes inside an open window. False when the copy took a page fault on a user
+// address (the #PF handler resumed at the copy's fixup); bytes before the fault may have been
+// copied. SAFETY: both ranges valid for `bytes` bytes when the copy started (the caller's
+// validation); a user page vanishing mid-copy is caught, never a kernel page.
+inline bool copy_user_bytes(void* destination, const void* source, uint64_t bytes) {
+  return capos_user_copy(destination, source, bytes) == 0;
+}
 
 // RAII window: AC = 1 from construction to destruction. Not copyable or movable, so a window
 // cannot outlive the scope that opened it.
