@@ -21,9 +21,9 @@ function(capos_freestanding_check name)
   set_target_properties(${name} PROPERTIES EXCLUDE_FROM_ALL OFF)
 endfunction()
 
-# The lib/ sources linked into both freestanding images (kernel and user runtime): the ring
-# protocol, memcpy and friends, the capnp reader/builder, the generated schema code and the manifest decoder.
-# kernel/ adds the memory and ELF modules it alone uses.
+# The lib/ sources linked into both freestanding images (kernel and user runtime): memcpy and
+# friends, the ring protocol, the capnp reader/builder, the generated schema code and the
+# manifest decoder. kernel/ adds the memory and ELF modules it alone uses.
 set(CAPOS_FREESTANDING_SHARED_LIB_SOURCES
     ${PROJECT_SOURCE_DIR}/lib/freestanding/string_x86_64.cpp
     ${PROJECT_SOURCE_DIR}/lib/core/error.cpp

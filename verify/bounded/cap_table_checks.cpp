@@ -7,19 +7,10 @@
 
 #include "lib/core/error.h"
 #include "verify/bounded/cap_table_model.h"
+#include "verify/bounded/outcome.h"
 
 namespace capos::verify {
 namespace {
-
-template <typename T>
-std::optional<Error> error_of(const Result<T>& result) {
-  if (result.has_value()) return std::nullopt;
-  return result.error();
-}
-
-std::string outcome_text(std::optional<Error> error) {
-  return error.has_value() ? std::string(error_name(*error)) : std::string("success");
-}
 
 size_t free_slots(const CapKey& key, size_t size) {
   size_t count = size - key[0];

@@ -7,19 +7,10 @@
 #include "lib/core/checked.h"
 #include "lib/core/error.h"
 #include "verify/bounded/frame_bitmap_model.h"
+#include "verify/bounded/outcome.h"
 
 namespace capos::verify {
 namespace {
-
-template <typename T>
-std::optional<Error> error_of(const Result<T>& result) {
-  if (result.has_value()) return std::nullopt;
-  return result.error();
-}
-
-std::string outcome_text(std::optional<Error> error) {
-  return error.has_value() ? std::string(error_name(*error)) : std::string("success");
-}
 
 uint64_t free_frames(const BitmapSnapshot& state, uint64_t first, uint64_t count) {
   uint64_t free = 0;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "lib/core/error.h"
+#include "verify/bounded/outcome.h"
 #include "verify/bounded/private_access.h"
 
 namespace capos::verify {
@@ -36,12 +37,6 @@ constexpr uint32_t op(OpKind kind, uint32_t a, uint32_t b) {
   return static_cast<uint32_t>(kind) | a << 8 | b << 16;
 }
 uint64_t amount_of(uint32_t code) { return code == huge_code ? huge : code; }
-
-template <typename T>
-std::optional<Error> error_of(const Result<T>& result) {
-  if (result.has_value()) return std::nullopt;
-  return result.error();
-}
 
 // The real ledger and the live tokens of one state. Not movable: tokens point at the ledger.
 class LedgerWorld {
