@@ -9,7 +9,6 @@
 // either way. With CAPOS_FUZZ_TALLY set, the four counts are printed at exit.
 #include <capnp/dynamic.h>
 #include <capnp/message.h>
-#include <capnp/serialize.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -37,16 +36,7 @@ constexpr uint32_t NESTING_LIMIT = 64;
 ::capnp::StructSchema all_types() { return ::capnp::Schema::from<capnp_test_schema::AllTypes>(); }
 
 std::optional<std::string> read_libcapnp(const std::vector<uint64_t>& words) {
-  try {
-    ::capnp::ReaderOptions options;
-    options.traversalLimitInWords = TRAVERSAL_LIMIT_WORDS;
-    options.nestingLimit = NESTING_LIMIT;
-    ::capnp::FlatArrayMessageReader reader(
-        kj::arrayPtr(reinterpret_cast<const ::capnp::word*>(words.data()), words.size()), options);
-    return capnp::test::dump_libcapnp(reader.getRoot<::capnp::DynamicStruct>(all_types()));
-  } catch (const kj::Exception&) {
-    return std::nullopt;
-  }
+  return capnp::test::read_libcapnp(words, all_types(), TRAVERSAL_LIMIT_WORDS, NESTING_LIMIT);
 }
 
 capnp::CapnpResult<std::string> read_ours(ByteView bytes) {

@@ -103,16 +103,7 @@ ByteView as_bytes(const std::vector<uint64_t>& words) {
 
 // libcapnp's reading of a message, or nullopt where it throws.
 std::optional<std::string> read_libcapnp(const std::vector<uint64_t>& words) {
-  try {
-    ::capnp::ReaderOptions options;
-    options.traversalLimitInWords = TRAVERSAL_LIMIT_WORDS;
-    options.nestingLimit = NESTING_LIMIT;
-    ::capnp::FlatArrayMessageReader reader(
-        kj::arrayPtr(reinterpret_cast<const ::capnp::word*>(words.data()), words.size()), options);
-    return dump_libcapnp(reader.getRoot<::capnp::DynamicStruct>(all_types()));
-  } catch (const kj::Exception&) {
-    return std::nullopt;
-  }
+  return test::read_libcapnp(words, all_types(), TRAVERSAL_LIMIT_WORDS, NESTING_LIMIT);
 }
 
 // lib/capnp's reading of a message, or the error that ended it.

@@ -1,6 +1,7 @@
 #include "schema_walk.h"
 
 #include <capnp/message.h>
+#include <capnp/serialize.h>
 #include <rapidcheck.h>
 
 #include <bit>
@@ -578,6 +579,21 @@ void fill_list(DynamicList::Builder list, Type element, int depth) {
 }
 
 }  // namespace
+
+std::optional<std::string> read_libcapnp(const std::vector<uint64_t>& words,
+                                         ::capnp::StructSchema schema,
+                                         uint64_t traversal_limit_words, uint32_t nesting_limit) {
+  try {
+    ::capnp::ReaderOptions options;
+    options.traversalLimitInWords = traversal_limit_words;
+    options.nestingLimit = static_cast<int>(nesting_limit);
+    ::capnp::FlatArrayMessageReader reader(
+        kj::arrayPtr(reinterpret_cast<const ::capnp::word*>(words.data()), words.size()), options);
+    return dump_libcapnp(reader.getRoot<DynamicStruct>(schema));
+  } catch (const kj::Exception&) {
+    return std::nullopt;
+  }
+}
 
 std::string dump_libcapnp(DynamicStruct::Reader reader) {
   std::string out;

@@ -8,7 +8,9 @@
 #include <capnp/schema.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "lib/capnp/builder.h"
 #include "lib/capnp/capnp_error.h"
@@ -18,6 +20,12 @@ namespace capos::capnp::test {
 
 // Canonical dump via libcapnp. Throws kj::Exception where libcapnp rejects the message.
 std::string dump_libcapnp(::capnp::DynamicStruct::Reader reader);
+
+// libcapnp's reading of a single-segment message (`words`, flat) with root struct `schema`
+// under the given limits: its canonical dump, or nullopt where libcapnp throws.
+std::optional<std::string> read_libcapnp(const std::vector<uint64_t>& words,
+                                         ::capnp::StructSchema schema,
+                                         uint64_t traversal_limit_words, uint32_t nesting_limit);
 
 // Canonical dump via lib/capnp; the first error ends the walk.
 CapnpResult<std::string> dump_ours(const StructReader& reader, ::capnp::StructSchema schema);
