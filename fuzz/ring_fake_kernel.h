@@ -59,13 +59,13 @@ class FakeKernel {
 
   DispatchOutcome operator()(const CapSqe& sqe) {
     ++calls;
-    const RingResult<Opcode> opcode = decode_sqe(sqe);
+    const Result<Opcode> opcode = decode_sqe(sqe);
     if (!opcode) return fail(sqe, opcode.error());
     if (interrupt_context && *opcode == Opcode::Call) return DispatchOutcome::decline();
     switch (*opcode) {
       case Opcode::Nop: return done(sqe, 0);
       case Opcode::Release: {
-        if (kind(sqe.cap_id) == ObjectKind::None) return fail(sqe, TransportCode::BadCap);
+        if (kind(sqe.cap_id) == ObjectKind::None) return fail(sqe, Error::BadCap);
         m_caps[sqe.cap_id] = ObjectKind::None;
         return done(sqe, 0);
       }
@@ -73,7 +73,7 @@ class FakeKernel {
       case Opcode::Recv: return recv(sqe);
       case Opcode::Return: return answer(sqe);
     }
-    return fail(sqe, TransportCode::BadOpcode);
+    return fail(sqe, Error::BadOpcode);
   }
 
   // Deferred SQEs whose CQE is still owed (must equal KernelRing::deferred()).
@@ -119,8 +119,8 @@ class FakeKernel {
     cqe.result = result;
     return cqe;
   }
-  static DispatchOutcome fail(const CapSqe& sqe, TransportCode code) {
-    return DispatchOutcome::complete(error_completion(sqe, code));
+  static DispatchOutcome fail(const CapSqe& sqe, Error error) {
+    return DispatchOutcome::complete(error_completion(sqe, error));
   }
   static DispatchOutcome done(const CapSqe& sqe, int32_t result) {
     return DispatchOutcome::complete(completion(sqe.user_data, result));
@@ -131,28 +131,28 @@ class FakeKernel {
   }
 
   // Checks the params buffer and copies it in.
-  RingResult<std::vector<uint8_t>> read_params(const CapSqe& sqe) const {
-    if (sqe.params_len > MAX_PARAMS) return TransportCode::TooBig;
+  Result<std::vector<uint8_t>> read_params(const CapSqe& sqe) const {
+    if (sqe.params_len > MAX_PARAMS) return Error::TooBig;
     std::vector<uint8_t> params(sqe.params_len);
-    if (!m_memory->copy_in(sqe.params_addr, params)) return TransportCode::Fault;
+    if (!m_memory->copy_in(sqe.params_addr, params)) return Error::Fault;
     return params;
   }
 
   // Copies in and decodes the transfer descriptors; every named cap must be live. Returns the
   // slots to clear when the operation commits (MOVEs).
-  RingResult<std::vector<uint32_t>> decode_transfers(const CapSqe& sqe) const {
+  Result<std::vector<uint32_t>> decode_transfers(const CapSqe& sqe) const {
     std::vector<uint32_t> moved;
     if (sqe.xfer_count == 0) return moved;
     std::array<XferDesc, MAX_XFER_DESCS> descs{};
     KASSERT(sqe.xfer_count <= MAX_XFER_DESCS);  // decode_sqe's promise
     std::array<uint8_t, sizeof descs> raw{};
     const size_t bytes = size_t{sqe.xfer_count} * sizeof(XferDesc);
-    if (!m_memory->copy_in(sqe.xfer_addr, std::span(raw).first(bytes))) return TransportCode::Fault;
+    if (!m_memory->copy_in(sqe.xfer_addr, std::span(raw).first(bytes))) return Error::Fault;
     std::memcpy(descs.data(), raw.data(), bytes);
     const std::span<const XferDesc> list(descs.data(), sqe.xfer_count);
     TRY(decode_xfer_descs(list));
     for (const XferDesc& d : list) {
-      if (kind(d.cap_id) == ObjectKind::None) return TransportCode::BadCap;
+      if (kind(d.cap_id) == ObjectKind::None) return Error::BadCap;
       if (d.mode == to_raw(TransferMode::Move)) moved.push_back(d.cap_id);
     }
     return moved;
@@ -164,19 +164,19 @@ class FakeKernel {
 
   DispatchOutcome call(const CapSqe& sqe) {
     const ObjectKind target = kind(sqe.cap_id);
-    if (target == ObjectKind::None) return fail(sqe, TransportCode::BadCap);
+    if (target == ObjectKind::None) return fail(sqe, Error::BadCap);
     const auto params = read_params(sqe);
     if (!params) return fail(sqe, params.error());
     const auto moved = decode_transfers(sqe);
     if (!moved) return fail(sqe, moved.error());
     if (target == ObjectKind::Echo) return echo(sqe, *params, *moved);
     if (target == ObjectKind::Timer) {
-      if (timers.size() >= MAX_PENDING) return fail(sqe, TransportCode::Quota);
+      if (timers.size() >= MAX_PENDING) return fail(sqe, Error::QuotaExceeded);
       commit_moves(*moved);
       timers.push_back(sqe.user_data);
       return DispatchOutcome::defer();
     }
-    if (pending_calls.size() >= MAX_PENDING) return fail(sqe, TransportCode::Quota);
+    if (pending_calls.size() >= MAX_PENDING) return fail(sqe, Error::QuotaExceeded);
     commit_moves(*moved);
     OwedCall owed{m_next_call_id++, sqe.user_data, sqe.method_id, sqe.result_addr,
                   sqe.result_len,   *params,       false};
@@ -202,7 +202,7 @@ class FakeKernel {
     for (uint32_t slot = 0; slot < CAP_SLOTS && free_slots.size() < cap_count; ++slot) {
       if (m_caps[slot] == ObjectKind::None) free_slots.push_back(slot);
     }
-    if (free_slots.size() < cap_count) return fail(sqe, TransportCode::Quota);
+    if (free_slots.size() < cap_count) return fail(sqe, Error::QuotaExceeded);
     std::vector<uint8_t> out(placement->total_length, 0);
     FUZZ_CHECK(placement->records_offset >= params.size());
     FUZZ_CHECK(placement->total_length <= sqe.result_len);
@@ -215,7 +215,7 @@ class FakeKernel {
       FUZZ_CHECK(at + sizeof record <= out.size());
       std::memcpy(out.data() + at, &record, sizeof record);
     }
-    if (!m_memory->copy_out(sqe.result_addr, out)) return fail(sqe, TransportCode::Fault);
+    if (!m_memory->copy_out(sqe.result_addr, out)) return fail(sqe, Error::Fault);
     commit_moves(moved);
     for (uint32_t i = 0; i < cap_count; ++i) m_caps[free_slots[i]] = ObjectKind::Echo;
     CapCqe cqe = completion(sqe.user_data, static_cast<int32_t>(placement->total_length));
@@ -240,7 +240,7 @@ class FakeKernel {
   }
 
   DispatchOutcome recv(const CapSqe& sqe) {
-    if (kind(sqe.cap_id) != ObjectKind::Endpoint) return fail(sqe, TransportCode::BadCap);
+    if (kind(sqe.cap_id) != ObjectKind::Endpoint) return fail(sqe, Error::BadCap);
     for (OwedCall& owed : pending_calls) {
       if (owed.delivered) continue;
       const int32_t result = deliver(owed, sqe.result_addr, sqe.result_len);
@@ -249,7 +249,7 @@ class FakeKernel {
       if (result >= 0) cqe.call_id = owed.call_id;
       return DispatchOutcome::complete(cqe);
     }
-    if (waiting.size() >= MAX_PENDING) return fail(sqe, TransportCode::Quota);
+    if (waiting.size() >= MAX_PENDING) return fail(sqe, Error::QuotaExceeded);
     waiting.push_back({sqe.user_data, sqe.result_addr, sqe.result_len});
     return DispatchOutcome::defer();
   }
@@ -257,7 +257,7 @@ class FakeKernel {
   DispatchOutcome answer(const CapSqe& sqe) {
     auto it = pending_calls.begin();
     while (it != pending_calls.end() && !(it->delivered && it->call_id == sqe.call_id)) ++it;
-    if (it == pending_calls.end()) return fail(sqe, TransportCode::BadCallId);
+    if (it == pending_calls.end()) return fail(sqe, Error::BadCallId);
     const auto params = read_params(sqe);
     if (!params) return fail(sqe, params.error());
     const auto moved = decode_transfers(sqe);

@@ -29,7 +29,7 @@ enum class ObjectKind : uint8_t { Console, BootPackage, CapabilityManager, Test 
 // ApplicationException the dispatcher serializes CapException{exception, message} into the
 // result buffer (SPEC §4 "Errors, three layers"). `message` is a string literal.
 struct CallFailure {
-  TransportCode code = TransportCode::Invalid;
+  Error code = Error::InvalidArgument;
   gen::ExceptionType exception = gen::ExceptionType::Failed;
   const char* message = "";
 };

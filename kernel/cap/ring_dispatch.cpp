@@ -45,12 +45,12 @@ void read_xfer_descs(ByteView bytes, std::span<XferDesc> out) {
   }
 }
 
-uint32_t encode_exception(MutableByteView window, const CallFailure& failure, TransportCode& code) {
-  code = TransportCode::ApplicationException;
+uint32_t encode_exception(MutableByteView window, const CallFailure& failure, Error& code) {
+  code = Error::ApplicationException;
   const capnp::CapnpResult<uint32_t> full =
       build_exception(window, failure.exception, message_bytes(failure.message));
   if (full) return *full;
-  code = TransportCode::ApplicationExceptionTruncated;
+  code = Error::ApplicationExceptionTruncated;
   for (uint8_t& byte : window) byte = 0;  // drop what the failed attempt wrote
   const capnp::CapnpResult<uint32_t> bare = build_exception(window, failure.exception, ByteView());
   if (bare) return *bare;

@@ -39,6 +39,7 @@
 #include "lib/core/result.h"
 #include "lib/ring/abi.h"
 #include "lib/ring/sqe.h"
+#include "lib/ring/transport.h"
 
 namespace capos::kernel {
 
@@ -73,7 +74,7 @@ void read_xfer_descs(ByteView bytes, std::span<XferDesc> out);
 // message had to be dropped to fit, APPLICATION_EXCEPTION_TRUNCATED (0 bytes if not even an
 // empty CapException fits).
 [[nodiscard]] uint32_t encode_exception(MutableByteView window, const CallFailure& failure,
-                                        TransportCode& code);
+                                        Error& code);
 
 template <UserMemory Memory>
 class RingDispatcher {
@@ -84,58 +85,52 @@ class RingDispatcher {
   [[nodiscard]] CapCqe operator()(const CapSqe& sqe) {
     CapCqe cqe{};
     cqe.user_data = sqe.user_data;
-    const RingResult<uint32_t> outcome = dispatch(sqe);
-    cqe.result = outcome ? static_cast<int32_t>(*outcome) : to_raw(outcome.error());
+    const Result<uint32_t> outcome = dispatch(sqe);
+    cqe.result = outcome ? static_cast<int32_t>(*outcome) : transport_result(outcome.error());
     return cqe;
   }
 
  private:
-  [[nodiscard]] RingResult<uint32_t> dispatch(const CapSqe& sqe) {
+  [[nodiscard]] Result<uint32_t> dispatch(const CapSqe& sqe) {
     const Opcode opcode = TRY(decode_sqe(sqe));
     switch (opcode) {
       case Opcode::Nop: return 0U;
       case Opcode::Call: return call(sqe);
       case Opcode::Recv:
-      case Opcode::Return: TRY(live_cap(sqe.cap_id)); return TransportCode::BadInterface;
+      case Opcode::Return: TRY(live_cap(sqe.cap_id)); return Error::BadInterface;
       case Opcode::Release:
-        if (!m_caps->remove(sqe.cap_id)) return TransportCode::BadCap;
+        if (!m_caps->remove(sqe.cap_id)) return Error::BadCap;
         return 0U;
     }
-    return TransportCode::BadOpcode;  // unreachable: decode_sqe admits only the five above
+    return Error::BadOpcode;  // unreachable: decode_sqe admits only the five above
   }
 
-  [[nodiscard]] RingResult<ObjectTable::Entry> live_cap(CapId id) const {
+  [[nodiscard]] Result<ObjectTable::Entry> live_cap(CapId id) const {
     const Result<ObjectTable::Entry> entry = m_caps->lookup(id);
-    if (!entry) return TransportCode::BadCap;
+    if (!entry) return Error::BadCap;
     return *entry;
   }
 
-  [[nodiscard]] static RingResult<void> fault_if(const Result<void>& result) {
-    if (!result)
-      return result.error() == Error::TooBig ? TransportCode::TooBig : TransportCode::Fault;
-    return {};
-  }
-
-  [[nodiscard]] RingResult<uint32_t> call(const CapSqe& sqe) {
+  [[nodiscard]] Result<uint32_t> call(const CapSqe& sqe) {
     const ObjectTable::Entry entry = TRY(live_cap(sqe.cap_id));
 
-    if (sqe.params_len > max_params_bytes) return TransportCode::TooBig;
+    if (sqe.params_len > max_params_bytes) return Error::TooBig;
     const MutableByteView params = MutableByteView(m_scratch->params).first(sqe.params_len);
-    TRY(fault_if(m_memory->copy_in(sqe.params_addr, params)));
+    TRY(m_memory->copy_in(sqe.params_addr, params));
 
     if (sqe.xfer_count != 0) {  // <= MAX_XFER_DESCS: decode_sqe checked it
       const std::span<XferDesc> descs = std::span(m_scratch->transfers).first(sqe.xfer_count);
       const MutableByteView bytes =
           MutableByteView(m_scratch->transfer_bytes).first(descs.size_bytes());
-      TRY(fault_if(m_memory->copy_in(sqe.xfer_addr, bytes)));
+      TRY(m_memory->copy_in(sqe.xfer_addr, bytes));
       read_xfer_descs(bytes, descs);
       TRY(decode_xfer_descs(descs));
-      return TransportCode::BadXfer;  // no kernel method of this phase takes capabilities
+      return Error::BadXfer;  // no kernel method of this phase takes capabilities
     }
 
     const uint32_t window_length =
         sqe.result_len < result_scratch_bytes ? sqe.result_len : uint32_t{result_scratch_bytes};
-    TRY(fault_if(m_memory->check_writable(sqe.result_addr, window_length)));
+    TRY(m_memory->check_writable(sqe.result_addr, window_length));
     const MutableByteView window = MutableByteView(m_scratch->result).first(window_length);
     for (uint8_t& byte : window) byte = 0;
 
@@ -143,16 +138,16 @@ class RingDispatcher {
         .interface_id = entry.interface_id, .badge = entry.badge, .ledger = m_ledger};
     const CallResult called = entry.object->call(context, sqe.method_id, params, window);
     uint32_t written = 0;
-    TransportCode code = TransportCode::Invalid;
+    Error code = Error::InvalidArgument;
     if (called) {
       written = *called;
-    } else if (called.error().code == TransportCode::ApplicationException) {
+    } else if (called.error().code == Error::ApplicationException) {
       written = encode_exception(window, called.error(), code);
     } else {
       return called.error().code;
     }
     KASSERT(written <= window_length);  // builders never write past the window
-    TRY(fault_if(m_memory->copy_out(sqe.result_addr, window.first(written))));
+    TRY(m_memory->copy_out(sqe.result_addr, window.first(written)));
     if (!called) return code;
     return written;
   }

@@ -16,23 +16,23 @@ constinit CallScratch g_call_scratch{};
 
 uint64_t to_register(int64_t value) { return static_cast<uint64_t>(value); }
 
-int64_t transport(TransportCode code) { return to_raw(code); }
+int64_t transport(Error error) { return transport_result(error); }
 
 }  // namespace
 
 int64_t cap_enter(Process& process, uint64_t min_complete, uint64_t timeout_ns) {
-  if (min_complete > CQ_ENTRIES) return transport(TransportCode::Invalid);
+  if (min_complete > CQ_ENTRIES) return transport(Error::InvalidArgument);
   ProcessMemory memory(process.page_table());
   RingDispatcher<ProcessMemory> dispatcher(process.caps(), process.ledger(), memory,
                                            g_call_scratch);
   const Result<EntryReport> report = process.ring().enter(dispatcher, SQES_PER_ENTRY);
-  if (!report) return transport(TransportCode::RingCorrupt);
+  if (!report) return transport(Error::RingCorrupt);
   if (report->available >= min_complete || timeout_ns == TIMEOUT_NEVER_BLOCK) {
     return report->available;
   }
   // Nothing can complete later in this phase (see syscall.h), so the wait would never end.
   KASSERT(process.ring().deferred() == 0);
-  return transport(TransportCode::TimedOut);
+  return transport(Error::TimedOut);
 }
 
 void exit_process(Process& process, int64_t code) {
@@ -53,7 +53,7 @@ uint64_t handle_syscall(const SyscallArguments& arguments) {
     case SYS_CAP_ENTER:
       return to_register(cap_enter(process, arguments.arguments[0], arguments.arguments[1]));
     case SYS_EXIT: exit_process(process, static_cast<int64_t>(arguments.arguments[0]));
-    default: return to_register(transport(TransportCode::Invalid));
+    default: return to_register(transport(Error::InvalidArgument));
   }
 }
 

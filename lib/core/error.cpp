@@ -24,6 +24,12 @@ const char* error_name(Error error) {
     case Error::Malformed: return "Malformed";
     case Error::Unsupported: return "Unsupported";
     case Error::InvalidState: return "InvalidState";
+    case Error::BadXfer: return "BadXfer";
+    case Error::BadCallId: return "BadCallId";
+    case Error::Cancelled: return "Cancelled";
+    case Error::TimedOut: return "TimedOut";
+    case Error::ApplicationException: return "ApplicationException";
+    case Error::ApplicationExceptionTruncated: return "ApplicationExceptionTruncated";
   }
   return "UnknownError";
 }

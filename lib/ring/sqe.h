@@ -10,19 +10,18 @@
 //      xfer_count 0                                                   -> BAD_XFER
 // Every rejection of the transfer sideband itself is BAD_XFER, so a user can tell "your
 // descriptors" from "your SQE"; reserved fields inside a descriptor are INVALID like all
-// reserved fields (SPEC §4).
+// reserved fields (SPEC §4). Failures are capos::Error values (BadOpcode, InvalidArgument,
+// BadXfer, TooBig); lib/ring/transport.h maps them onto the CQE.
 #pragma once
 
 #include <cstdint>
 #include <span>
 
+#include "lib/core/error.h"
 #include "lib/core/result.h"
 #include "lib/ring/abi.h"
 
 namespace capos {
-
-template <typename T>
-using RingResult = Result<T, TransportCode>;
 
 // Opcodes whose SQE may carry transfer descriptors (SPEC §3 "Transfer").
 [[nodiscard]] constexpr bool carries_transfers(Opcode opcode) {
@@ -30,16 +29,16 @@ using RingResult = Result<T, TransportCode>;
 }
 
 // The opcode of `sqe` if it passes every object-independent check above.
-[[nodiscard]] RingResult<Opcode> decode_sqe(const CapSqe& sqe);
+[[nodiscard]] Result<Opcode> decode_sqe(const CapSqe& sqe);
 
 // One descriptor: mode must be COPY or MOVE (else BAD_XFER), then flags, reserved16 and
 // reserved64 must be 0 (else INVALID).
-[[nodiscard]] RingResult<TransferMode> decode_xfer_desc(const XferDesc& desc);
+[[nodiscard]] Result<TransferMode> decode_xfer_desc(const XferDesc& desc);
 
 // A whole descriptor array as copied in from xfer_addr: at most MAX_XFER_DESCS (BAD_XFER),
 // each one valid, and no cap both MOVEd and named by another descriptor of the same array
 // (BAD_XFER: the move would race the other use). COPYing one cap twice is allowed.
-[[nodiscard]] RingResult<void> decode_xfer_descs(std::span<const XferDesc> descs);
+[[nodiscard]] Result<void> decode_xfer_descs(std::span<const XferDesc> descs);
 
 // Where `cap_count` result-cap records go when the payload ends at byte `payload_end` of a
 // result buffer of `result_len` bytes (payload_end counts an EndpointMessageHeader for RECV).
@@ -51,16 +50,11 @@ struct ResultCapPlacement {
 
 // BAD_XFER when cap_count > MAX_XFER_DESCS; TOO_BIG when the payload, padding and records do
 // not fit in result_len. All arithmetic is checked (no input can wrap it).
-[[nodiscard]] RingResult<ResultCapPlacement> place_result_cap_records(uint32_t payload_end,
-                                                                      uint32_t cap_count,
-                                                                      uint32_t result_len);
+[[nodiscard]] Result<ResultCapPlacement> place_result_cap_records(uint32_t payload_end,
+                                                                  uint32_t cap_count,
+                                                                  uint32_t result_len);
 
 // The CQE completing `sqe` with a transport error: user_data echoed, everything else zero.
-[[nodiscard]] constexpr CapCqe error_completion(const CapSqe& sqe, TransportCode code) {
-  CapCqe cqe{};
-  cqe.user_data = sqe.user_data;
-  cqe.result = to_raw(code);
-  return cqe;
-}
+[[nodiscard]] CapCqe error_completion(const CapSqe& sqe, Error error);
 
 }  // namespace capos

@@ -35,16 +35,23 @@ std::optional<TransportCode> transport_code_from_raw(int64_t raw) {
 TransportCode to_transport_code(Error error) {
   switch (error) {
     case Error::InvalidArgument: return TransportCode::Invalid;
+    case Error::BadOpcode: return TransportCode::BadOpcode;
     case Error::BadCap: return TransportCode::BadCap;
     case Error::BadInterface: return TransportCode::BadInterface;
-    case Error::BadOpcode: return TransportCode::BadOpcode;
     case Error::BadMethod: return TransportCode::BadMethod;
     case Error::Fault: return TransportCode::Fault;
     case Error::TooBig: return TransportCode::TooBig;
-    case Error::QuotaExceeded:
-    case Error::Exhausted: return TransportCode::Quota;
-    case Error::RingCorrupt: return TransportCode::RingCorrupt;
+    case Error::QuotaExceeded: return TransportCode::Quota;
+    case Error::BadXfer: return TransportCode::BadXfer;
+    case Error::BadCallId: return TransportCode::BadCallId;
     case Error::PeerGone: return TransportCode::PeerGone;
+    case Error::Cancelled: return TransportCode::Cancelled;
+    case Error::ApplicationException: return TransportCode::ApplicationException;
+    case Error::ApplicationExceptionTruncated: return TransportCode::ApplicationExceptionTruncated;
+    case Error::RingCorrupt: return TransportCode::RingCorrupt;
+    case Error::TimedOut: return TransportCode::TimedOut;
+    // Folds (transport.h).
+    case Error::Exhausted: return TransportCode::Quota;
     case Error::WouldBlock: return TransportCode::TimedOut;
     case Error::Overflow:
     case Error::OutOfRange:
@@ -58,7 +65,7 @@ TransportCode to_transport_code(Error error) {
   return TransportCode::Invalid;  // an out-of-enum value: refuse, never succeed
 }
 
-std::optional<Error> to_error(TransportCode code) {
+Error to_error(TransportCode code) {
   switch (code) {
     case TransportCode::Invalid: return Error::InvalidArgument;
     case TransportCode::BadOpcode: return Error::BadOpcode;
@@ -68,16 +75,16 @@ std::optional<Error> to_error(TransportCode code) {
     case TransportCode::Fault: return Error::Fault;
     case TransportCode::TooBig: return Error::TooBig;
     case TransportCode::Quota: return Error::QuotaExceeded;
+    case TransportCode::BadXfer: return Error::BadXfer;
+    case TransportCode::BadCallId: return Error::BadCallId;
     case TransportCode::PeerGone: return Error::PeerGone;
+    case TransportCode::Cancelled: return Error::Cancelled;
+    case TransportCode::ApplicationException: return Error::ApplicationException;
+    case TransportCode::ApplicationExceptionTruncated: return Error::ApplicationExceptionTruncated;
     case TransportCode::RingCorrupt: return Error::RingCorrupt;
-    case TransportCode::TimedOut: return Error::WouldBlock;
-    case TransportCode::BadXfer:
-    case TransportCode::BadCallId:
-    case TransportCode::Cancelled:
-    case TransportCode::ApplicationException:
-    case TransportCode::ApplicationExceptionTruncated: return std::nullopt;
+    case TransportCode::TimedOut: return Error::TimedOut;
   }
-  return std::nullopt;
+  return Error::InvalidArgument;  // an out-of-enum value: the nearest kind, never success
 }
 
 }  // namespace capos

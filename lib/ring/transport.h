@@ -1,11 +1,17 @@
-// lib/ring/transport.h — transport codes (SPEC §4, layer 1 of the three error layers) and their
-// correspondence with capos::Error.
+// lib/ring/transport.h — the one mapping from capos::Error onto the ring ABI's transport codes
+// (SPEC §4, layer 1 of the three error layers), and the names of those codes.
 //
-// Error -> TransportCode is total: every kernel-side Error becomes some code, so dispatch can
-// TRY through lib/ helpers and still complete every SQE. Sites that know a more precise code
-// (BAD_XFER, BAD_CALL_ID, CANCELLED, APPLICATION_EXCEPTION*) return it explicitly instead.
-// TransportCode -> Error is partial: only codes with an exact Error counterpart map, so the
-// runtime never pretends a CANCELLED call was, say, an InvalidArgument.
+// Error is the only error vocabulary of the kernel (lib/core/error.h); TransportCode is only its
+// wire encoding. to_transport_code() is the single place an Error becomes a negative CQE
+// `result` or cap_enter return: the dispatcher, the objects and the syscalls all return Errors
+// and meet the wire here (docs/abi.md "Transport codes").
+//   * Sixteen transport kinds map exactly, one Error per code (InvalidArgument <-> INVALID,
+//     QuotaExceeded <-> QUOTA, the rest by name), so to_error() is the exact, total inverse.
+//   * The detail kinds fold: Exhausted -> QUOTA (the caller's own table or reservation ran out:
+//     docs/authority-accounting.md says when a shared pool answers `overloaded` instead);
+//     WouldBlock -> TIMED_OUT; every other (Overflow, OutOfRange, Malformed, Unsupported,
+//     InvalidState, NotFound, AlreadyExists, DoubleFree) describes a request the kernel refused
+//     as given -> INVALID.
 #pragma once
 
 #include <cstdint>
@@ -23,15 +29,15 @@ namespace capos {
 // count) or below TRANSPORT_CODE_MIN (not a v1 code).
 [[nodiscard]] std::optional<TransportCode> transport_code_from_raw(int64_t raw);
 
-// Total. Exact pairs: InvalidArgument/INVALID, BadOpcode, BadCap, BadInterface, BadMethod,
-// Fault, TooBig, QuotaExceeded/QUOTA, PeerGone, RingCorrupt, WouldBlock/TIMED_OUT. The rest are
-// folded: Exhausted -> QUOTA (a fixed pool is a quota the user cannot raise); every other Error
-// (Overflow, OutOfRange, Malformed, Unsupported, InvalidState, NotFound, AlreadyExists,
-// DoubleFree) describes a request the kernel refused as given -> INVALID.
+// Total: every Error completes an SQE with a real v1 code, never with success (see above).
 [[nodiscard]] TransportCode to_transport_code(Error error);
 
-// Partial inverse of the exact pairs above; nullopt for BAD_XFER, BAD_CALL_ID, CANCELLED and
-// the two APPLICATION_EXCEPTION codes, which have no capos::Error counterpart.
-[[nodiscard]] std::optional<Error> to_error(TransportCode code);
+// The raw negative value of to_transport_code(error), as a CQE `result` holds it.
+[[nodiscard]] inline int32_t transport_result(Error error) {
+  return to_raw(to_transport_code(error));
+}
+
+// The exact inverse on the sixteen transport kinds: to_transport_code(to_error(c)) == c.
+[[nodiscard]] Error to_error(TransportCode code);
 
 }  // namespace capos

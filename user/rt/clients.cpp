@@ -1,14 +1,11 @@
 #include "user/rt/clients.h"
 
 #include "lib/capnp/message_reader.h"
+#include "lib/ring/transport.h"
 
 namespace capos::rt {
 
 namespace {
-
-TransportCode ring_failure(Error error) {
-  return error == Error::RingCorrupt ? TransportCode::RingCorrupt : TransportCode::Invalid;
-}
 
 // Parses the results of a call as the root struct S (fully validated).
 template <typename S>
@@ -30,7 +27,7 @@ class Results {
 CallResult<ByteView> call(Runtime& runtime, const capnp::CapnpResult<CapSqe>& sqe) {
   if (!sqe) return TransportCode::TooBig;
   const Result<CapCqe> cqe = runtime.submit_and_wait(*sqe);
-  if (!cqe) return ring_failure(cqe.error());
+  if (!cqe) return to_transport_code(cqe.error());  // the one mapping (lib/ring/transport.h)
   if (cqe->result < 0) return static_cast<TransportCode>(cqe->result);
   return runtime.result_bytes(*cqe);
 }

@@ -66,8 +66,7 @@ Result<CapCqe> Runtime::submit_and_wait(const CapSqe& sqe) {
   const int64_t entered = cap_enter(1, TIMEOUT_INFINITE);
   if (entered < 0) {
     const std::optional<TransportCode> code = transport_code_from_raw(entered);
-    const std::optional<Error> error = code ? to_error(*code) : std::nullopt;
-    return error.value_or(Error::InvalidState);
+    return code ? to_error(*code) : Error::InvalidState;
   }
   // CQEs of SQEs left behind by an earlier failed entry come first: skip them (bounded by the
   // CQ size) until this SQE's own completion.

@@ -129,7 +129,7 @@ TEST(ResultDeathTest, UncheckedResultPanicsInTestBuilds) {
 
 TEST(Error, EveryErrorHasADistinctName) {
   std::set<std::string> names;
-  for (int i = 1; i <= static_cast<int>(Error::InvalidState); ++i) {
+  for (int i = 1; i <= static_cast<int>(last_error); ++i) {
     const std::string name = error_name(static_cast<Error>(i));
     EXPECT_NE(name, "UnknownError") << i;
     EXPECT_TRUE(names.insert(name).second) << name;

@@ -37,7 +37,7 @@ TEST(RingSqe, ReservedOpcodesAreBadOpcode) {
   for (unsigned raw = FIRST_RESERVED_OPCODE; raw <= 0xff; ++raw) {
     CapSqe sqe = sqe_for(Opcode::Nop);
     sqe.opcode = static_cast<uint8_t>(raw);
-    EXPECT_EQ(error_of(decode_sqe(sqe)), TransportCode::BadOpcode) << raw;
+    EXPECT_EQ(error_of(decode_sqe(sqe)), Error::BadOpcode) << raw;
   }
 }
 
@@ -48,7 +48,7 @@ TEST(RingSqe, NonzeroReservedFieldsAreInvalid) {
       if (field == 0) sqe.flags = 0x80;
       if (field == 1) sqe.pipeline_dep = 1;
       if (field == 2) sqe.pipeline_field = 0xFFFFFFFF;
-      EXPECT_EQ(error_of(decode_sqe(sqe)), TransportCode::Invalid) << field;
+      EXPECT_EQ(error_of(decode_sqe(sqe)), Error::InvalidArgument) << field;
     }
   }
 }
@@ -58,11 +58,11 @@ TEST(RingSqe, PrecedenceIsOpcodeThenReservedThenTransfer) {
   sqe.opcode = 9;
   sqe.flags = 1;
   sqe.xfer_count = 99;
-  EXPECT_EQ(error_of(decode_sqe(sqe)), TransportCode::BadOpcode);
+  EXPECT_EQ(error_of(decode_sqe(sqe)), Error::BadOpcode);
   sqe.opcode = to_raw(Opcode::Call);
-  EXPECT_EQ(error_of(decode_sqe(sqe)), TransportCode::Invalid);
+  EXPECT_EQ(error_of(decode_sqe(sqe)), Error::InvalidArgument);
   sqe.flags = 0;
-  EXPECT_EQ(error_of(decode_sqe(sqe)), TransportCode::BadXfer);
+  EXPECT_EQ(error_of(decode_sqe(sqe)), Error::BadXfer);
 }
 
 TEST(RingSqe, TransferSidebandRules) {
@@ -75,18 +75,18 @@ TEST(RingSqe, TransferSidebandRules) {
     }
     for (uint32_t count : {5U, 6U, 0x80000000U, 0xFFFFFFFFU}) {
       sqe.xfer_count = count;
-      EXPECT_EQ(error_of(decode_sqe(sqe)), TransportCode::BadXfer) << count;
+      EXPECT_EQ(error_of(decode_sqe(sqe)), Error::BadXfer) << count;
     }
     sqe.xfer_count = 0;  // an address without descriptors is a confused request
-    EXPECT_EQ(error_of(decode_sqe(sqe)), TransportCode::BadXfer);
+    EXPECT_EQ(error_of(decode_sqe(sqe)), Error::BadXfer);
   }
   for (Opcode opcode : {Opcode::Nop, Opcode::Recv, Opcode::Release}) {
     CapSqe sqe = sqe_for(opcode);
     sqe.xfer_count = 1;
-    EXPECT_EQ(error_of(decode_sqe(sqe)), TransportCode::BadXfer);
+    EXPECT_EQ(error_of(decode_sqe(sqe)), Error::BadXfer);
     sqe.xfer_count = 0;
     sqe.xfer_addr = 0x10000;
-    EXPECT_EQ(error_of(decode_sqe(sqe)), TransportCode::BadXfer);
+    EXPECT_EQ(error_of(decode_sqe(sqe)), Error::BadXfer);
   }
 }
 
@@ -104,15 +104,15 @@ RC_GTEST_PROP(RingSqe, DecodeMatchesPrecedenceOnArbitrarySqes,
   if (*rc::gen::arbitrary<bool>()) sqe.xfer_count = *rc::gen::inRange<uint32_t>(0, 6);
   if (*rc::gen::arbitrary<bool>()) sqe.xfer_addr = sqe.xfer_count == 0 ? 0 : sqe.xfer_addr;
   const auto result = decode_sqe(sqe);
-  std::optional<TransportCode> expected;
+  std::optional<Error> expected;
   const bool transfers = sqe.opcode == 1 || sqe.opcode == 3;
   if (sqe.opcode >= 5) {
-    expected = TransportCode::BadOpcode;
+    expected = Error::BadOpcode;
   } else if (sqe.flags != 0 || sqe.pipeline_dep != 0 || sqe.pipeline_field != 0) {
-    expected = TransportCode::Invalid;
+    expected = Error::InvalidArgument;
   } else if (sqe.xfer_count > 4 || (!transfers && (sqe.xfer_count != 0 || sqe.xfer_addr != 0)) ||
              (sqe.xfer_count == 0 && sqe.xfer_addr != 0)) {
-    expected = TransportCode::BadXfer;
+    expected = Error::BadXfer;
   }
   RC_ASSERT(error_of(result) == expected);
   if (!expected) RC_ASSERT(to_raw(*result) == sqe.opcode);
@@ -122,12 +122,12 @@ TEST(RingSqe, XferDescModeThenReserved) {
   EXPECT_EQ(*decode_xfer_desc({5, to_raw(TransferMode::Copy), 0, 0, 0}), TransferMode::Copy);
   EXPECT_EQ(*decode_xfer_desc({5, to_raw(TransferMode::Move), 0, 0, 0}), TransferMode::Move);
   for (uint8_t mode : {uint8_t{0}, uint8_t{3}, uint8_t{0xff}}) {
-    EXPECT_EQ(error_of(decode_xfer_desc({5, mode, 0, 0, 0})), TransportCode::BadXfer) << int{mode};
-    EXPECT_EQ(error_of(decode_xfer_desc({5, mode, 1, 0, 0})), TransportCode::BadXfer);
+    EXPECT_EQ(error_of(decode_xfer_desc({5, mode, 0, 0, 0})), Error::BadXfer) << int{mode};
+    EXPECT_EQ(error_of(decode_xfer_desc({5, mode, 1, 0, 0})), Error::BadXfer);
   }
-  EXPECT_EQ(error_of(decode_xfer_desc({5, 1, 1, 0, 0})), TransportCode::Invalid);
-  EXPECT_EQ(error_of(decode_xfer_desc({5, 1, 0, 1, 0})), TransportCode::Invalid);
-  EXPECT_EQ(error_of(decode_xfer_desc({5, 2, 0, 0, uint64_t{1} << 63})), TransportCode::Invalid);
+  EXPECT_EQ(error_of(decode_xfer_desc({5, 1, 1, 0, 0})), Error::InvalidArgument);
+  EXPECT_EQ(error_of(decode_xfer_desc({5, 1, 0, 1, 0})), Error::InvalidArgument);
+  EXPECT_EQ(error_of(decode_xfer_desc({5, 2, 0, 0, uint64_t{1} << 63})), Error::InvalidArgument);
 }
 
 TEST(RingSqe, XferDescArrays) {
@@ -138,12 +138,11 @@ TEST(RingSqe, XferDescArrays) {
   EXPECT_TRUE(decode_xfer_descs({}).has_value());
   EXPECT_TRUE(decode_xfer_descs(std::array{copy_a, copy_b, copy_a}).has_value());
   EXPECT_TRUE(decode_xfer_descs(std::array{move_a, copy_b}).has_value());
-  EXPECT_EQ(error_of(decode_xfer_descs(std::array{move_a, copy_a})), TransportCode::BadXfer);
-  EXPECT_EQ(error_of(decode_xfer_descs(std::array{copy_b, move_a, move_a})),
-            TransportCode::BadXfer);
-  EXPECT_EQ(error_of(decode_xfer_descs(std::array{copy_a, bad})), TransportCode::BadXfer);
+  EXPECT_EQ(error_of(decode_xfer_descs(std::array{move_a, copy_a})), Error::BadXfer);
+  EXPECT_EQ(error_of(decode_xfer_descs(std::array{copy_b, move_a, move_a})), Error::BadXfer);
+  EXPECT_EQ(error_of(decode_xfer_descs(std::array{copy_a, bad})), Error::BadXfer);
   EXPECT_EQ(error_of(decode_xfer_descs(std::array{copy_a, copy_a, copy_a, copy_a, copy_a})),
-            TransportCode::BadXfer);
+            Error::BadXfer);
 }
 
 TEST(RingSqe, ResultCapRecordPlacementExamples) {
@@ -164,12 +163,11 @@ TEST(RingSqe, ResultCapRecordPlacementExamples) {
   EXPECT_EQ(placed->total_length, 13U);
   EXPECT_EQ(placed->padding_length, 0U);
 
-  EXPECT_EQ(error_of(place_result_cap_records(13, 2, 47)), TransportCode::TooBig);
-  EXPECT_EQ(error_of(place_result_cap_records(65, 0, 64)), TransportCode::TooBig);
-  EXPECT_EQ(error_of(place_result_cap_records(0, 5, 4096)), TransportCode::BadXfer);
-  EXPECT_EQ(error_of(place_result_cap_records(UINT32_MAX, 1, UINT32_MAX)), TransportCode::TooBig);
-  EXPECT_EQ(error_of(place_result_cap_records(UINT32_MAX - 3, 0, UINT32_MAX - 4)),
-            TransportCode::TooBig);
+  EXPECT_EQ(error_of(place_result_cap_records(13, 2, 47)), Error::TooBig);
+  EXPECT_EQ(error_of(place_result_cap_records(65, 0, 64)), Error::TooBig);
+  EXPECT_EQ(error_of(place_result_cap_records(0, 5, 4096)), Error::BadXfer);
+  EXPECT_EQ(error_of(place_result_cap_records(UINT32_MAX, 1, UINT32_MAX)), Error::TooBig);
+  EXPECT_EQ(error_of(place_result_cap_records(UINT32_MAX - 3, 0, UINT32_MAX - 4)), Error::TooBig);
 }
 
 RC_GTEST_PROP(RingSqe, PlacementIsAlignedBoundedAndExact,
@@ -181,9 +179,9 @@ RC_GTEST_PROP(RingSqe, PlacementIsAlignedBoundedAndExact,
   const uint64_t aligned = (uint64_t{payload_end} + 7) / 8 * 8;
   const uint64_t total = cap_count == 0 ? payload_end : aligned + 16ULL * cap_count;
   if (cap_count > 4) {
-    RC_ASSERT(error_of(placed) == std::optional(TransportCode::BadXfer));
+    RC_ASSERT(error_of(placed) == std::optional(Error::BadXfer));
   } else if (total > result_len) {
-    RC_ASSERT(error_of(placed) == std::optional(TransportCode::TooBig));
+    RC_ASSERT(error_of(placed) == std::optional(Error::TooBig));
   } else {
     RC_ASSERT(placed.has_value());
     RC_ASSERT(placed->total_length == total);
@@ -200,7 +198,7 @@ TEST(RingSqe, ErrorCompletionEchoesUserDataOnly) {
   CapSqe sqe = sqe_for(Opcode::Call);
   sqe.user_data = 0xDEADBEEFCAFEF00D;
   sqe.call_id = 77;
-  const CapCqe cqe = error_completion(sqe, TransportCode::BadCap);
+  const CapCqe cqe = error_completion(sqe, Error::BadCap);
   EXPECT_EQ(cqe.user_data, sqe.user_data);
   EXPECT_EQ(cqe.result, -3);
   EXPECT_EQ(cqe.flags, 0U);

@@ -54,7 +54,9 @@ TEST(RingTransport, FromRawRejectsSuccessCountsAndUnknownCodes) {
   }
 }
 
-TEST(RingTransport, ExactPairsRoundTrip) {
+// The one mapping (lib/ring/transport.h): each of the sixteen codes has exactly one Error, and
+// the inverse is exact on them.
+TEST(RingTransport, EveryCodeHasExactlyOneErrorAndRoundTrips) {
   const std::pair<TransportCode, Error> pairs[] = {
       {TransportCode::Invalid, Error::InvalidArgument},
       {TransportCode::BadOpcode, Error::BadOpcode},
@@ -64,37 +66,51 @@ TEST(RingTransport, ExactPairsRoundTrip) {
       {TransportCode::Fault, Error::Fault},
       {TransportCode::TooBig, Error::TooBig},
       {TransportCode::Quota, Error::QuotaExceeded},
+      {TransportCode::BadXfer, Error::BadXfer},
+      {TransportCode::BadCallId, Error::BadCallId},
       {TransportCode::PeerGone, Error::PeerGone},
+      {TransportCode::Cancelled, Error::Cancelled},
+      {TransportCode::ApplicationException, Error::ApplicationException},
+      {TransportCode::ApplicationExceptionTruncated, Error::ApplicationExceptionTruncated},
       {TransportCode::RingCorrupt, Error::RingCorrupt},
-      {TransportCode::TimedOut, Error::WouldBlock},
+      {TransportCode::TimedOut, Error::TimedOut},
   };
+  std::set<int32_t> raws;
   for (const auto& [code, error] : pairs) {
-    EXPECT_EQ(to_error(code), std::optional<Error>(error)) << transport_code_name(code);
+    EXPECT_EQ(to_error(code), error) << transport_code_name(code);
     EXPECT_EQ(to_transport_code(error), code) << error_name(error);
+    EXPECT_EQ(transport_result(error), to_raw(code));
+    raws.insert(to_raw(code));
+  }
+  EXPECT_EQ(raws.size(), static_cast<size_t>(-TRANSPORT_CODE_MIN));  // every v1 code, once
+  for (int32_t raw = TRANSPORT_CODE_MIN; raw < 0; ++raw) {
+    const TransportCode code = *transport_code_from_raw(raw);
+    EXPECT_EQ(to_transport_code(to_error(code)), code) << raw;
   }
 }
 
-TEST(RingTransport, CodesWithoutAnErrorCounterpartStayDistinct) {
-  for (TransportCode code :
-       {TransportCode::BadXfer, TransportCode::BadCallId, TransportCode::Cancelled,
-        TransportCode::ApplicationException, TransportCode::ApplicationExceptionTruncated}) {
-    EXPECT_EQ(to_error(code), std::nullopt) << transport_code_name(code);
-  }
-}
-
-// Every Error the kernel can produce completes an SQE with a real v1 code, never success.
-TEST(RingTransport, EveryErrorMapsToAV1Code) {
+// Every Error the kernel can produce completes an SQE with a real v1 code, never success; only
+// the documented detail kinds fold, and exactly onto the documented codes.
+TEST(RingTransport, EveryErrorMapsToAV1CodeAndOnlyDetailKindsFold) {
   std::set<std::string> names;
-  for (int16_t value = 1; value <= static_cast<int16_t>(Error::InvalidState); ++value) {
+  size_t exact = 0;
+  for (int16_t value = 1; value <= static_cast<int16_t>(last_error); ++value) {
     const auto error = static_cast<Error>(value);
     names.insert(error_name(error));
     const TransportCode code = to_transport_code(error);
     EXPECT_TRUE(transport_code_from_raw(to_raw(code)).has_value()) << error_name(error);
+    if (to_error(code) == error) ++exact;
   }
   EXPECT_EQ(names.count("UnknownError"), 0U) << "Error grew: extend to_transport_code";
+  EXPECT_EQ(exact, static_cast<size_t>(-TRANSPORT_CODE_MIN));
   EXPECT_EQ(to_transport_code(Error::Exhausted), TransportCode::Quota);
-  EXPECT_EQ(to_transport_code(Error::Overflow), TransportCode::Invalid);
-  EXPECT_EQ(to_transport_code(Error::Malformed), TransportCode::Invalid);
+  EXPECT_EQ(to_transport_code(Error::WouldBlock), TransportCode::TimedOut);
+  for (const Error folded :
+       {Error::Overflow, Error::OutOfRange, Error::DoubleFree, Error::NotFound,
+        Error::AlreadyExists, Error::Malformed, Error::Unsupported, Error::InvalidState}) {
+    EXPECT_EQ(to_transport_code(folded), TransportCode::Invalid) << error_name(folded);
+  }
+  EXPECT_EQ(to_transport_code(static_cast<Error>(999)), TransportCode::Invalid);
 }
 
 }  // namespace
