@@ -9,6 +9,7 @@
 #include <concepts>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 #include "lib/capnp/builder.h"
 #include "lib/capnp/reader.h"
@@ -122,12 +123,21 @@ struct Console {
   struct WriteLineParams;
   struct WriteLineResults;
   class Client;
-  // Runs the handler of `method_id` on `server` (see the server concept below): decodes and
-  // validates `params`, builds the results in place in `result` and returns their length.
-  // Unknown method id: BadMethod; malformed params: the CapnpError, stage Params.
-  template <typename Server>
-  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, uint16_t method_id,
-                                                         ByteView params, MutableByteView result,
+  // The server side (the server concept below names the shape): decode() runs the decode
+  // step of `method_id` on `server` for `call` — parses and validates `params`, builds the
+  // results in place in `result`, returns the method's plan (unknown id: BadMethod;
+  // malformed params: InvalidArgument, stage Params); invoke() runs the infallible invoke
+  // step on a decoded call; dispatch() is decode() then invoke() and returns the results'
+  // length.
+  template <typename Server, typename Call>
+  [[nodiscard]] static auto decode(Server& server, Call& call, uint16_t method_id, ByteView params,
+                                   MutableByteView result, const DispatchOptions& options = {});
+  template <typename Server, typename Call, typename Decoded>
+  static void invoke(Server& server, Call& call, Decoded decoded);
+  template <typename Server, typename Call>
+  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, Call& call,
+                                                         uint16_t method_id, ByteView params,
+                                                         MutableByteView result,
                                                          const DispatchOptions& options = {});
 };
 
@@ -175,12 +185,21 @@ struct Timer {
   struct SleepParams;
   struct SleepResults;
   class Client;
-  // Runs the handler of `method_id` on `server` (see the server concept below): decodes and
-  // validates `params`, builds the results in place in `result` and returns their length.
-  // Unknown method id: BadMethod; malformed params: the CapnpError, stage Params.
-  template <typename Server>
-  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, uint16_t method_id,
-                                                         ByteView params, MutableByteView result,
+  // The server side (the server concept below names the shape): decode() runs the decode
+  // step of `method_id` on `server` for `call` — parses and validates `params`, builds the
+  // results in place in `result`, returns the method's plan (unknown id: BadMethod;
+  // malformed params: InvalidArgument, stage Params); invoke() runs the infallible invoke
+  // step on a decoded call; dispatch() is decode() then invoke() and returns the results'
+  // length.
+  template <typename Server, typename Call>
+  [[nodiscard]] static auto decode(Server& server, Call& call, uint16_t method_id, ByteView params,
+                                   MutableByteView result, const DispatchOptions& options = {});
+  template <typename Server, typename Call, typename Decoded>
+  static void invoke(Server& server, Call& call, Decoded decoded);
+  template <typename Server, typename Call>
+  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, Call& call,
+                                                         uint16_t method_id, ByteView params,
+                                                         MutableByteView result,
                                                          const DispatchOptions& options = {});
 };
 
@@ -229,12 +248,21 @@ struct FrameAllocator {
   struct AllocContiguousParams;
   struct AllocContiguousResults;
   class Client;
-  // Runs the handler of `method_id` on `server` (see the server concept below): decodes and
-  // validates `params`, builds the results in place in `result` and returns their length.
-  // Unknown method id: BadMethod; malformed params: the CapnpError, stage Params.
-  template <typename Server>
-  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, uint16_t method_id,
-                                                         ByteView params, MutableByteView result,
+  // The server side (the server concept below names the shape): decode() runs the decode
+  // step of `method_id` on `server` for `call` — parses and validates `params`, builds the
+  // results in place in `result`, returns the method's plan (unknown id: BadMethod;
+  // malformed params: InvalidArgument, stage Params); invoke() runs the infallible invoke
+  // step on a decoded call; dispatch() is decode() then invoke() and returns the results'
+  // length.
+  template <typename Server, typename Call>
+  [[nodiscard]] static auto decode(Server& server, Call& call, uint16_t method_id, ByteView params,
+                                   MutableByteView result, const DispatchOptions& options = {});
+  template <typename Server, typename Call, typename Decoded>
+  static void invoke(Server& server, Call& call, Decoded decoded);
+  template <typename Server, typename Call>
+  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, Call& call,
+                                                         uint16_t method_id, ByteView params,
+                                                         MutableByteView result,
                                                          const DispatchOptions& options = {});
 };
 
@@ -286,12 +314,21 @@ struct MemoryObject {
   struct UnmapParams;
   struct UnmapResults;
   class Client;
-  // Runs the handler of `method_id` on `server` (see the server concept below): decodes and
-  // validates `params`, builds the results in place in `result` and returns their length.
-  // Unknown method id: BadMethod; malformed params: the CapnpError, stage Params.
-  template <typename Server>
-  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, uint16_t method_id,
-                                                         ByteView params, MutableByteView result,
+  // The server side (the server concept below names the shape): decode() runs the decode
+  // step of `method_id` on `server` for `call` — parses and validates `params`, builds the
+  // results in place in `result`, returns the method's plan (unknown id: BadMethod;
+  // malformed params: InvalidArgument, stage Params); invoke() runs the infallible invoke
+  // step on a decoded call; dispatch() is decode() then invoke() and returns the results'
+  // length.
+  template <typename Server, typename Call>
+  [[nodiscard]] static auto decode(Server& server, Call& call, uint16_t method_id, ByteView params,
+                                   MutableByteView result, const DispatchOptions& options = {});
+  template <typename Server, typename Call, typename Decoded>
+  static void invoke(Server& server, Call& call, Decoded decoded);
+  template <typename Server, typename Call>
+  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, Call& call,
+                                                         uint16_t method_id, ByteView params,
+                                                         MutableByteView result,
                                                          const DispatchOptions& options = {});
 };
 
@@ -357,12 +394,21 @@ struct VirtualMemory {
   struct ProtectParams;
   struct ProtectResults;
   class Client;
-  // Runs the handler of `method_id` on `server` (see the server concept below): decodes and
-  // validates `params`, builds the results in place in `result` and returns their length.
-  // Unknown method id: BadMethod; malformed params: the CapnpError, stage Params.
-  template <typename Server>
-  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, uint16_t method_id,
-                                                         ByteView params, MutableByteView result,
+  // The server side (the server concept below names the shape): decode() runs the decode
+  // step of `method_id` on `server` for `call` — parses and validates `params`, builds the
+  // results in place in `result`, returns the method's plan (unknown id: BadMethod;
+  // malformed params: InvalidArgument, stage Params); invoke() runs the infallible invoke
+  // step on a decoded call; dispatch() is decode() then invoke() and returns the results'
+  // length.
+  template <typename Server, typename Call>
+  [[nodiscard]] static auto decode(Server& server, Call& call, uint16_t method_id, ByteView params,
+                                   MutableByteView result, const DispatchOptions& options = {});
+  template <typename Server, typename Call, typename Decoded>
+  static void invoke(Server& server, Call& call, Decoded decoded);
+  template <typename Server, typename Call>
+  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, Call& call,
+                                                         uint16_t method_id, ByteView params,
+                                                         MutableByteView result,
                                                          const DispatchOptions& options = {});
 };
 
@@ -423,12 +469,21 @@ struct Endpoint {
   struct MakeClientParams;
   struct MakeClientResults;
   class Client;
-  // Runs the handler of `method_id` on `server` (see the server concept below): decodes and
-  // validates `params`, builds the results in place in `result` and returns their length.
-  // Unknown method id: BadMethod; malformed params: the CapnpError, stage Params.
-  template <typename Server>
-  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, uint16_t method_id,
-                                                         ByteView params, MutableByteView result,
+  // The server side (the server concept below names the shape): decode() runs the decode
+  // step of `method_id` on `server` for `call` — parses and validates `params`, builds the
+  // results in place in `result`, returns the method's plan (unknown id: BadMethod;
+  // malformed params: InvalidArgument, stage Params); invoke() runs the infallible invoke
+  // step on a decoded call; dispatch() is decode() then invoke() and returns the results'
+  // length.
+  template <typename Server, typename Call>
+  [[nodiscard]] static auto decode(Server& server, Call& call, uint16_t method_id, ByteView params,
+                                   MutableByteView result, const DispatchOptions& options = {});
+  template <typename Server, typename Call, typename Decoded>
+  static void invoke(Server& server, Call& call, Decoded decoded);
+  template <typename Server, typename Call>
+  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, Call& call,
+                                                         uint16_t method_id, ByteView params,
+                                                         MutableByteView result,
                                                          const DispatchOptions& options = {});
 };
 
@@ -457,12 +512,21 @@ struct ClientEndpoint {
   enum class Method : uint16_t {};
   static constexpr uint16_t METHOD_COUNT = 0;
   class Client;
-  // Runs the handler of `method_id` on `server` (see the server concept below): decodes and
-  // validates `params`, builds the results in place in `result` and returns their length.
-  // Unknown method id: BadMethod; malformed params: the CapnpError, stage Params.
-  template <typename Server>
-  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, uint16_t method_id,
-                                                         ByteView params, MutableByteView result,
+  // The server side (the server concept below names the shape): decode() runs the decode
+  // step of `method_id` on `server` for `call` — parses and validates `params`, builds the
+  // results in place in `result`, returns the method's plan (unknown id: BadMethod;
+  // malformed params: InvalidArgument, stage Params); invoke() runs the infallible invoke
+  // step on a decoded call; dispatch() is decode() then invoke() and returns the results'
+  // length.
+  template <typename Server, typename Call>
+  [[nodiscard]] static auto decode(Server& server, Call& call, uint16_t method_id, ByteView params,
+                                   MutableByteView result, const DispatchOptions& options = {});
+  template <typename Server, typename Call, typename Decoded>
+  static void invoke(Server& server, Call& call, Decoded decoded);
+  template <typename Server, typename Call>
+  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, Call& call,
+                                                         uint16_t method_id, ByteView params,
+                                                         MutableByteView result,
                                                          const DispatchOptions& options = {});
 };
 
@@ -486,12 +550,21 @@ struct ProcessSpawner {
   struct SpawnParams;
   struct SpawnResults;
   class Client;
-  // Runs the handler of `method_id` on `server` (see the server concept below): decodes and
-  // validates `params`, builds the results in place in `result` and returns their length.
-  // Unknown method id: BadMethod; malformed params: the CapnpError, stage Params.
-  template <typename Server>
-  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, uint16_t method_id,
-                                                         ByteView params, MutableByteView result,
+  // The server side (the server concept below names the shape): decode() runs the decode
+  // step of `method_id` on `server` for `call` — parses and validates `params`, builds the
+  // results in place in `result`, returns the method's plan (unknown id: BadMethod;
+  // malformed params: InvalidArgument, stage Params); invoke() runs the infallible invoke
+  // step on a decoded call; dispatch() is decode() then invoke() and returns the results'
+  // length.
+  template <typename Server, typename Call>
+  [[nodiscard]] static auto decode(Server& server, Call& call, uint16_t method_id, ByteView params,
+                                   MutableByteView result, const DispatchOptions& options = {});
+  template <typename Server, typename Call, typename Decoded>
+  static void invoke(Server& server, Call& call, Decoded decoded);
+  template <typename Server, typename Call>
+  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, Call& call,
+                                                         uint16_t method_id, ByteView params,
+                                                         MutableByteView result,
                                                          const DispatchOptions& options = {});
 };
 
@@ -522,12 +595,21 @@ struct ProcessHandle {
   struct WaitParams;
   struct WaitResults;
   class Client;
-  // Runs the handler of `method_id` on `server` (see the server concept below): decodes and
-  // validates `params`, builds the results in place in `result` and returns their length.
-  // Unknown method id: BadMethod; malformed params: the CapnpError, stage Params.
-  template <typename Server>
-  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, uint16_t method_id,
-                                                         ByteView params, MutableByteView result,
+  // The server side (the server concept below names the shape): decode() runs the decode
+  // step of `method_id` on `server` for `call` — parses and validates `params`, builds the
+  // results in place in `result`, returns the method's plan (unknown id: BadMethod;
+  // malformed params: InvalidArgument, stage Params); invoke() runs the infallible invoke
+  // step on a decoded call; dispatch() is decode() then invoke() and returns the results'
+  // length.
+  template <typename Server, typename Call>
+  [[nodiscard]] static auto decode(Server& server, Call& call, uint16_t method_id, ByteView params,
+                                   MutableByteView result, const DispatchOptions& options = {});
+  template <typename Server, typename Call, typename Decoded>
+  static void invoke(Server& server, Call& call, Decoded decoded);
+  template <typename Server, typename Call>
+  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, Call& call,
+                                                         uint16_t method_id, ByteView params,
+                                                         MutableByteView result,
                                                          const DispatchOptions& options = {});
 };
 
@@ -561,12 +643,21 @@ struct BootPackage {
   struct ReadManifestParams;
   struct ReadManifestResults;
   class Client;
-  // Runs the handler of `method_id` on `server` (see the server concept below): decodes and
-  // validates `params`, builds the results in place in `result` and returns their length.
-  // Unknown method id: BadMethod; malformed params: the CapnpError, stage Params.
-  template <typename Server>
-  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, uint16_t method_id,
-                                                         ByteView params, MutableByteView result,
+  // The server side (the server concept below names the shape): decode() runs the decode
+  // step of `method_id` on `server` for `call` — parses and validates `params`, builds the
+  // results in place in `result`, returns the method's plan (unknown id: BadMethod;
+  // malformed params: InvalidArgument, stage Params); invoke() runs the infallible invoke
+  // step on a decoded call; dispatch() is decode() then invoke() and returns the results'
+  // length.
+  template <typename Server, typename Call>
+  [[nodiscard]] static auto decode(Server& server, Call& call, uint16_t method_id, ByteView params,
+                                   MutableByteView result, const DispatchOptions& options = {});
+  template <typename Server, typename Call, typename Decoded>
+  static void invoke(Server& server, Call& call, Decoded decoded);
+  template <typename Server, typename Call>
+  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, Call& call,
+                                                         uint16_t method_id, ByteView params,
+                                                         MutableByteView result,
                                                          const DispatchOptions& options = {});
 };
 
@@ -619,12 +710,21 @@ struct CapabilityManager {
   struct ListParams;
   struct ListResults;
   class Client;
-  // Runs the handler of `method_id` on `server` (see the server concept below): decodes and
-  // validates `params`, builds the results in place in `result` and returns their length.
-  // Unknown method id: BadMethod; malformed params: the CapnpError, stage Params.
-  template <typename Server>
-  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, uint16_t method_id,
-                                                         ByteView params, MutableByteView result,
+  // The server side (the server concept below names the shape): decode() runs the decode
+  // step of `method_id` on `server` for `call` — parses and validates `params`, builds the
+  // results in place in `result`, returns the method's plan (unknown id: BadMethod;
+  // malformed params: InvalidArgument, stage Params); invoke() runs the infallible invoke
+  // step on a decoded call; dispatch() is decode() then invoke() and returns the results'
+  // length.
+  template <typename Server, typename Call>
+  [[nodiscard]] static auto decode(Server& server, Call& call, uint16_t method_id, ByteView params,
+                                   MutableByteView result, const DispatchOptions& options = {});
+  template <typename Server, typename Call, typename Decoded>
+  static void invoke(Server& server, Call& call, Decoded decoded);
+  template <typename Server, typename Call>
+  [[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, Call& call,
+                                                         uint16_t method_id, ByteView params,
+                                                         MutableByteView result,
                                                          const DispatchOptions& options = {});
 };
 
@@ -2557,369 +2657,843 @@ inline CapnpResult<CapSource::Builder> CapGrant::Builder::init_source() const {
   return CapSource::Builder(TRY(m_builder.init_struct(1, CapSource::STRUCT_SIZE)));
 }
 
-// A server of Console: one handler per method,
-// `Result<void> name(const Params::Reader&, const Results::Builder&)`.
-template <typename Server>
-concept ConsoleServer = requires(Server& server, const Console::WriteParams::Reader& write_params,
+// A server of Console over invocation type `Call`: per method `m`, a side-effect-free
+// `decode_m(Call&, const Params::Reader&, const Results::Builder&) -> Result<Plan>` (checks
+// everything, may take RAII reservations and builds the results) and an infallible
+// `invoke_m(Call&, Plan&&) -> void` that consumes the plan (STYLE.md "Decode, then invoke").
+template <typename Server, typename Call>
+concept ConsoleServer = requires(Server& server, Call& call,
+                                 const Console::WriteParams::Reader& write_params,
                                  const Console::WriteResults::Builder& write_results,
                                  const Console::WriteLineParams::Reader& write_line_params,
                                  const Console::WriteLineResults::Builder& write_line_results) {
-  { server.write(write_params, write_results) } -> std::same_as<Result<void>>;
-  { server.write_line(write_line_params, write_line_results) } -> std::same_as<Result<void>>;
+  { server.decode_write(call, write_params, write_results) } -> DecodeResult;
+  {
+    server.invoke_write(
+        call,
+        std::declval<PlanOf<decltype(server.decode_write(call, write_params, write_results))>&&>())
+  } -> std::same_as<void>;
+  { server.decode_write_line(call, write_line_params, write_line_results) } -> DecodeResult;
+  {
+    server.invoke_write_line(call, std::declval<PlanOf<decltype(server.decode_write_line(
+                                       call, write_line_params, write_line_results))>&&>())
+  } -> std::same_as<void>;
 };
 
-template <typename Server>
-DispatchResult<uint32_t> Console::dispatch([[maybe_unused]] Server& server,
-                                           [[maybe_unused]] uint16_t method_id,
-                                           [[maybe_unused]] ByteView params,
-                                           [[maybe_unused]] MutableByteView result,
-                                           [[maybe_unused]] const DispatchOptions& options) {
-  static_assert(ConsoleServer<Server>,
-                "Console server: every method needs a handler `Result<void> name(const "
-                "Params::Reader&, const Results::Builder&)`");
+// A decoded call of Console (lib/gen/support.h DecodedCall): the plan of one method.
+template <typename Server, typename Call>
+using ConsoleDecoded =
+    DecodedCall<PlanOf<decltype(std::declval<Server&>().decode_write(
+                    std::declval<Call&>(), std::declval<const Console::WriteParams::Reader&>(),
+                    std::declval<const Console::WriteResults::Builder&>()))>,
+                PlanOf<decltype(std::declval<Server&>().decode_write_line(
+                    std::declval<Call&>(), std::declval<const Console::WriteLineParams::Reader&>(),
+                    std::declval<const Console::WriteLineResults::Builder&>()))>>;
+
+template <typename Server, typename Call>
+auto Console::decode([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                     [[maybe_unused]] uint16_t method_id, [[maybe_unused]] ByteView params,
+                     [[maybe_unused]] MutableByteView result,
+                     [[maybe_unused]] const DispatchOptions& options) {
+  static_assert(ConsoleServer<Server, Call>,
+                "Console server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  using Decoded = ConsoleDecoded<Server, Call>;
   switch (method_id) {
     case static_cast<uint16_t>(Method::Write):
-      return dispatch_call<Console::WriteParams, Console::WriteResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.write(request, response);
+      return decode_call<0, Decoded, Console::WriteParams, Console::WriteResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_write(call, request, response);
           });
     case static_cast<uint16_t>(Method::WriteLine):
-      return dispatch_call<Console::WriteLineParams, Console::WriteLineResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.write_line(request, response);
+      return decode_call<1, Decoded, Console::WriteLineParams, Console::WriteLineResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_write_line(call, request, response);
           });
-    default: return bad_method();
+    default: break;
+  }
+  return DispatchResult<Decoded>(bad_method());
+}
+
+template <typename Server, typename Call, typename Decoded>
+void Console::invoke([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                     [[maybe_unused]] Decoded decoded) {
+  static_assert(ConsoleServer<Server, Call>,
+                "Console server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  switch (decoded.index()) {
+    case 0: server.invoke_write(call, std::move(decoded.template plan<0>())); return;
+    case 1: server.invoke_write_line(call, std::move(decoded.template plan<1>())); return;
+    default: return;  // unreachable: a DecodedCall holds one of the plans above
   }
 }
 
-// A server of Timer: one handler per method,
-// `Result<void> name(const Params::Reader&, const Results::Builder&)`.
-template <typename Server>
-concept TimerServer = requires(Server& server, const Timer::NowParams::Reader& now_params,
-                               const Timer::NowResults::Builder& now_results,
-                               const Timer::SleepParams::Reader& sleep_params,
-                               const Timer::SleepResults::Builder& sleep_results) {
-  { server.now(now_params, now_results) } -> std::same_as<Result<void>>;
-  { server.sleep(sleep_params, sleep_results) } -> std::same_as<Result<void>>;
+template <typename Server, typename Call>
+DispatchResult<uint32_t> Console::dispatch(Server& server, Call& call, uint16_t method_id,
+                                           ByteView params, MutableByteView result,
+                                           const DispatchOptions& options) {
+  auto decoded = decode(server, call, method_id, params, result, options);
+  if (!decoded) return decoded.error();
+  const uint32_t length = decoded->payload_length();
+  invoke(server, call, std::move(decoded).take());
+  return length;
+}
+
+// A server of Timer over invocation type `Call`: per method `m`, a side-effect-free
+// `decode_m(Call&, const Params::Reader&, const Results::Builder&) -> Result<Plan>` (checks
+// everything, may take RAII reservations and builds the results) and an infallible
+// `invoke_m(Call&, Plan&&) -> void` that consumes the plan (STYLE.md "Decode, then invoke").
+template <typename Server, typename Call>
+concept TimerServer = requires(
+    Server& server, Call& call, const Timer::NowParams::Reader& now_params,
+    const Timer::NowResults::Builder& now_results, const Timer::SleepParams::Reader& sleep_params,
+    const Timer::SleepResults::Builder& sleep_results) {
+  { server.decode_now(call, now_params, now_results) } -> DecodeResult;
+  {
+    server.invoke_now(
+        call, std::declval<PlanOf<decltype(server.decode_now(call, now_params, now_results))>&&>())
+  } -> std::same_as<void>;
+  { server.decode_sleep(call, sleep_params, sleep_results) } -> DecodeResult;
+  {
+    server.invoke_sleep(
+        call,
+        std::declval<PlanOf<decltype(server.decode_sleep(call, sleep_params, sleep_results))>&&>())
+  } -> std::same_as<void>;
 };
 
-template <typename Server>
-DispatchResult<uint32_t> Timer::dispatch([[maybe_unused]] Server& server,
-                                         [[maybe_unused]] uint16_t method_id,
-                                         [[maybe_unused]] ByteView params,
-                                         [[maybe_unused]] MutableByteView result,
-                                         [[maybe_unused]] const DispatchOptions& options) {
-  static_assert(TimerServer<Server>,
-                "Timer server: every method needs a handler `Result<void> name(const "
-                "Params::Reader&, const Results::Builder&)`");
+// A decoded call of Timer (lib/gen/support.h DecodedCall): the plan of one method.
+template <typename Server, typename Call>
+using TimerDecoded =
+    DecodedCall<PlanOf<decltype(std::declval<Server&>().decode_now(
+                    std::declval<Call&>(), std::declval<const Timer::NowParams::Reader&>(),
+                    std::declval<const Timer::NowResults::Builder&>()))>,
+                PlanOf<decltype(std::declval<Server&>().decode_sleep(
+                    std::declval<Call&>(), std::declval<const Timer::SleepParams::Reader&>(),
+                    std::declval<const Timer::SleepResults::Builder&>()))>>;
+
+template <typename Server, typename Call>
+auto Timer::decode([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                   [[maybe_unused]] uint16_t method_id, [[maybe_unused]] ByteView params,
+                   [[maybe_unused]] MutableByteView result,
+                   [[maybe_unused]] const DispatchOptions& options) {
+  static_assert(TimerServer<Server, Call>,
+                "Timer server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  using Decoded = TimerDecoded<Server, Call>;
   switch (method_id) {
     case static_cast<uint16_t>(Method::Now):
-      return dispatch_call<Timer::NowParams, Timer::NowResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.now(request, response);
+      return decode_call<0, Decoded, Timer::NowParams, Timer::NowResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_now(call, request, response);
           });
     case static_cast<uint16_t>(Method::Sleep):
-      return dispatch_call<Timer::SleepParams, Timer::SleepResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.sleep(request, response);
+      return decode_call<1, Decoded, Timer::SleepParams, Timer::SleepResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_sleep(call, request, response);
           });
-    default: return bad_method();
+    default: break;
+  }
+  return DispatchResult<Decoded>(bad_method());
+}
+
+template <typename Server, typename Call, typename Decoded>
+void Timer::invoke([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                   [[maybe_unused]] Decoded decoded) {
+  static_assert(TimerServer<Server, Call>,
+                "Timer server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  switch (decoded.index()) {
+    case 0: server.invoke_now(call, std::move(decoded.template plan<0>())); return;
+    case 1: server.invoke_sleep(call, std::move(decoded.template plan<1>())); return;
+    default: return;  // unreachable: a DecodedCall holds one of the plans above
   }
 }
 
-// A server of FrameAllocator: one handler per method,
-// `Result<void> name(const Params::Reader&, const Results::Builder&)`.
-template <typename Server>
-concept FrameAllocatorServer =
-    requires(Server& server, const FrameAllocator::AllocFrameParams::Reader& alloc_frame_params,
-             const FrameAllocator::AllocFrameResults::Builder& alloc_frame_results,
-             const FrameAllocator::AllocContiguousParams::Reader& alloc_contiguous_params,
-             const FrameAllocator::AllocContiguousResults::Builder& alloc_contiguous_results) {
-      { server.alloc_frame(alloc_frame_params, alloc_frame_results) } -> std::same_as<Result<void>>;
-      {
-        server.alloc_contiguous(alloc_contiguous_params, alloc_contiguous_results)
-      } -> std::same_as<Result<void>>;
-    };
+template <typename Server, typename Call>
+DispatchResult<uint32_t> Timer::dispatch(Server& server, Call& call, uint16_t method_id,
+                                         ByteView params, MutableByteView result,
+                                         const DispatchOptions& options) {
+  auto decoded = decode(server, call, method_id, params, result, options);
+  if (!decoded) return decoded.error();
+  const uint32_t length = decoded->payload_length();
+  invoke(server, call, std::move(decoded).take());
+  return length;
+}
 
-template <typename Server>
-DispatchResult<uint32_t> FrameAllocator::dispatch([[maybe_unused]] Server& server,
-                                                  [[maybe_unused]] uint16_t method_id,
-                                                  [[maybe_unused]] ByteView params,
-                                                  [[maybe_unused]] MutableByteView result,
-                                                  [[maybe_unused]] const DispatchOptions& options) {
-  static_assert(FrameAllocatorServer<Server>,
-                "FrameAllocator server: every method needs a handler `Result<void> name(const "
-                "Params::Reader&, const Results::Builder&)`");
+// A server of FrameAllocator over invocation type `Call`: per method `m`, a side-effect-free
+// `decode_m(Call&, const Params::Reader&, const Results::Builder&) -> Result<Plan>` (checks
+// everything, may take RAII reservations and builds the results) and an infallible
+// `invoke_m(Call&, Plan&&) -> void` that consumes the plan (STYLE.md "Decode, then invoke").
+template <typename Server, typename Call>
+concept FrameAllocatorServer = requires(
+    Server& server, Call& call, const FrameAllocator::AllocFrameParams::Reader& alloc_frame_params,
+    const FrameAllocator::AllocFrameResults::Builder& alloc_frame_results,
+    const FrameAllocator::AllocContiguousParams::Reader& alloc_contiguous_params,
+    const FrameAllocator::AllocContiguousResults::Builder& alloc_contiguous_results) {
+  { server.decode_alloc_frame(call, alloc_frame_params, alloc_frame_results) } -> DecodeResult;
+  {
+    server.invoke_alloc_frame(call, std::declval<PlanOf<decltype(server.decode_alloc_frame(
+                                        call, alloc_frame_params, alloc_frame_results))>&&>())
+  } -> std::same_as<void>;
+  {
+    server.decode_alloc_contiguous(call, alloc_contiguous_params, alloc_contiguous_results)
+  } -> DecodeResult;
+  {
+    server.invoke_alloc_contiguous(
+        call, std::declval<PlanOf<decltype(server.decode_alloc_contiguous(
+                  call, alloc_contiguous_params, alloc_contiguous_results))>&&>())
+  } -> std::same_as<void>;
+};
+
+// A decoded call of FrameAllocator (lib/gen/support.h DecodedCall): the plan of one method.
+template <typename Server, typename Call>
+using FrameAllocatorDecoded = DecodedCall<
+    PlanOf<decltype(std::declval<Server&>().decode_alloc_frame(
+        std::declval<Call&>(), std::declval<const FrameAllocator::AllocFrameParams::Reader&>(),
+        std::declval<const FrameAllocator::AllocFrameResults::Builder&>()))>,
+    PlanOf<decltype(std::declval<Server&>().decode_alloc_contiguous(
+        std::declval<Call&>(), std::declval<const FrameAllocator::AllocContiguousParams::Reader&>(),
+        std::declval<const FrameAllocator::AllocContiguousResults::Builder&>()))>>;
+
+template <typename Server, typename Call>
+auto FrameAllocator::decode([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                            [[maybe_unused]] uint16_t method_id, [[maybe_unused]] ByteView params,
+                            [[maybe_unused]] MutableByteView result,
+                            [[maybe_unused]] const DispatchOptions& options) {
+  static_assert(FrameAllocatorServer<Server, Call>,
+                "FrameAllocator server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  using Decoded = FrameAllocatorDecoded<Server, Call>;
   switch (method_id) {
     case static_cast<uint16_t>(Method::AllocFrame):
-      return dispatch_call<FrameAllocator::AllocFrameParams, FrameAllocator::AllocFrameResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.alloc_frame(request, response);
+      return decode_call<0, Decoded, FrameAllocator::AllocFrameParams,
+                         FrameAllocator::AllocFrameResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_alloc_frame(call, request, response);
           });
     case static_cast<uint16_t>(Method::AllocContiguous):
-      return dispatch_call<FrameAllocator::AllocContiguousParams,
-                           FrameAllocator::AllocContiguousResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.alloc_contiguous(request, response);
+      return decode_call<1, Decoded, FrameAllocator::AllocContiguousParams,
+                         FrameAllocator::AllocContiguousResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_alloc_contiguous(call, request, response);
           });
-    default: return bad_method();
+    default: break;
+  }
+  return DispatchResult<Decoded>(bad_method());
+}
+
+template <typename Server, typename Call, typename Decoded>
+void FrameAllocator::invoke([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                            [[maybe_unused]] Decoded decoded) {
+  static_assert(FrameAllocatorServer<Server, Call>,
+                "FrameAllocator server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  switch (decoded.index()) {
+    case 0: server.invoke_alloc_frame(call, std::move(decoded.template plan<0>())); return;
+    case 1: server.invoke_alloc_contiguous(call, std::move(decoded.template plan<1>())); return;
+    default: return;  // unreachable: a DecodedCall holds one of the plans above
   }
 }
 
-// A server of MemoryObject: one handler per method,
-// `Result<void> name(const Params::Reader&, const Results::Builder&)`.
-template <typename Server>
-concept MemoryObjectServer =
-    requires(Server& server, const MemoryObject::InfoParams::Reader& info_params,
-             const MemoryObject::InfoResults::Builder& info_results,
-             const MemoryObject::MapParams::Reader& map_params,
-             const MemoryObject::MapResults::Builder& map_results,
-             const MemoryObject::UnmapParams::Reader& unmap_params,
-             const MemoryObject::UnmapResults::Builder& unmap_results) {
-      { server.info(info_params, info_results) } -> std::same_as<Result<void>>;
-      { server.map(map_params, map_results) } -> std::same_as<Result<void>>;
-      { server.unmap(unmap_params, unmap_results) } -> std::same_as<Result<void>>;
-    };
+template <typename Server, typename Call>
+DispatchResult<uint32_t> FrameAllocator::dispatch(Server& server, Call& call, uint16_t method_id,
+                                                  ByteView params, MutableByteView result,
+                                                  const DispatchOptions& options) {
+  auto decoded = decode(server, call, method_id, params, result, options);
+  if (!decoded) return decoded.error();
+  const uint32_t length = decoded->payload_length();
+  invoke(server, call, std::move(decoded).take());
+  return length;
+}
 
-template <typename Server>
-DispatchResult<uint32_t> MemoryObject::dispatch([[maybe_unused]] Server& server,
-                                                [[maybe_unused]] uint16_t method_id,
-                                                [[maybe_unused]] ByteView params,
-                                                [[maybe_unused]] MutableByteView result,
-                                                [[maybe_unused]] const DispatchOptions& options) {
-  static_assert(MemoryObjectServer<Server>,
-                "MemoryObject server: every method needs a handler `Result<void> name(const "
-                "Params::Reader&, const Results::Builder&)`");
+// A server of MemoryObject over invocation type `Call`: per method `m`, a side-effect-free
+// `decode_m(Call&, const Params::Reader&, const Results::Builder&) -> Result<Plan>` (checks
+// everything, may take RAII reservations and builds the results) and an infallible
+// `invoke_m(Call&, Plan&&) -> void` that consumes the plan (STYLE.md "Decode, then invoke").
+template <typename Server, typename Call>
+concept MemoryObjectServer = requires(Server& server, Call& call,
+                                      const MemoryObject::InfoParams::Reader& info_params,
+                                      const MemoryObject::InfoResults::Builder& info_results,
+                                      const MemoryObject::MapParams::Reader& map_params,
+                                      const MemoryObject::MapResults::Builder& map_results,
+                                      const MemoryObject::UnmapParams::Reader& unmap_params,
+                                      const MemoryObject::UnmapResults::Builder& unmap_results) {
+  { server.decode_info(call, info_params, info_results) } -> DecodeResult;
+  {
+    server.invoke_info(
+        call,
+        std::declval<PlanOf<decltype(server.decode_info(call, info_params, info_results))>&&>())
+  } -> std::same_as<void>;
+  { server.decode_map(call, map_params, map_results) } -> DecodeResult;
+  {
+    server.invoke_map(
+        call, std::declval<PlanOf<decltype(server.decode_map(call, map_params, map_results))>&&>())
+  } -> std::same_as<void>;
+  { server.decode_unmap(call, unmap_params, unmap_results) } -> DecodeResult;
+  {
+    server.invoke_unmap(
+        call,
+        std::declval<PlanOf<decltype(server.decode_unmap(call, unmap_params, unmap_results))>&&>())
+  } -> std::same_as<void>;
+};
+
+// A decoded call of MemoryObject (lib/gen/support.h DecodedCall): the plan of one method.
+template <typename Server, typename Call>
+using MemoryObjectDecoded =
+    DecodedCall<PlanOf<decltype(std::declval<Server&>().decode_info(
+                    std::declval<Call&>(), std::declval<const MemoryObject::InfoParams::Reader&>(),
+                    std::declval<const MemoryObject::InfoResults::Builder&>()))>,
+                PlanOf<decltype(std::declval<Server&>().decode_map(
+                    std::declval<Call&>(), std::declval<const MemoryObject::MapParams::Reader&>(),
+                    std::declval<const MemoryObject::MapResults::Builder&>()))>,
+                PlanOf<decltype(std::declval<Server&>().decode_unmap(
+                    std::declval<Call&>(), std::declval<const MemoryObject::UnmapParams::Reader&>(),
+                    std::declval<const MemoryObject::UnmapResults::Builder&>()))>>;
+
+template <typename Server, typename Call>
+auto MemoryObject::decode([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                          [[maybe_unused]] uint16_t method_id, [[maybe_unused]] ByteView params,
+                          [[maybe_unused]] MutableByteView result,
+                          [[maybe_unused]] const DispatchOptions& options) {
+  static_assert(MemoryObjectServer<Server, Call>,
+                "MemoryObject server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  using Decoded = MemoryObjectDecoded<Server, Call>;
   switch (method_id) {
     case static_cast<uint16_t>(Method::Info):
-      return dispatch_call<MemoryObject::InfoParams, MemoryObject::InfoResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.info(request, response);
+      return decode_call<0, Decoded, MemoryObject::InfoParams, MemoryObject::InfoResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_info(call, request, response);
           });
     case static_cast<uint16_t>(Method::Map):
-      return dispatch_call<MemoryObject::MapParams, MemoryObject::MapResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.map(request, response);
+      return decode_call<1, Decoded, MemoryObject::MapParams, MemoryObject::MapResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_map(call, request, response);
           });
     case static_cast<uint16_t>(Method::Unmap):
-      return dispatch_call<MemoryObject::UnmapParams, MemoryObject::UnmapResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.unmap(request, response);
+      return decode_call<2, Decoded, MemoryObject::UnmapParams, MemoryObject::UnmapResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_unmap(call, request, response);
           });
-    default: return bad_method();
+    default: break;
+  }
+  return DispatchResult<Decoded>(bad_method());
+}
+
+template <typename Server, typename Call, typename Decoded>
+void MemoryObject::invoke([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                          [[maybe_unused]] Decoded decoded) {
+  static_assert(MemoryObjectServer<Server, Call>,
+                "MemoryObject server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  switch (decoded.index()) {
+    case 0: server.invoke_info(call, std::move(decoded.template plan<0>())); return;
+    case 1: server.invoke_map(call, std::move(decoded.template plan<1>())); return;
+    case 2: server.invoke_unmap(call, std::move(decoded.template plan<2>())); return;
+    default: return;  // unreachable: a DecodedCall holds one of the plans above
   }
 }
 
-// A server of VirtualMemory: one handler per method,
-// `Result<void> name(const Params::Reader&, const Results::Builder&)`.
-template <typename Server>
-concept VirtualMemoryServer =
-    requires(Server& server, const VirtualMemory::MapParams::Reader& map_params,
-             const VirtualMemory::MapResults::Builder& map_results,
-             const VirtualMemory::UnmapParams::Reader& unmap_params,
-             const VirtualMemory::UnmapResults::Builder& unmap_results,
-             const VirtualMemory::ProtectParams::Reader& protect_params,
-             const VirtualMemory::ProtectResults::Builder& protect_results) {
-      { server.map(map_params, map_results) } -> std::same_as<Result<void>>;
-      { server.unmap(unmap_params, unmap_results) } -> std::same_as<Result<void>>;
-      { server.protect(protect_params, protect_results) } -> std::same_as<Result<void>>;
-    };
+template <typename Server, typename Call>
+DispatchResult<uint32_t> MemoryObject::dispatch(Server& server, Call& call, uint16_t method_id,
+                                                ByteView params, MutableByteView result,
+                                                const DispatchOptions& options) {
+  auto decoded = decode(server, call, method_id, params, result, options);
+  if (!decoded) return decoded.error();
+  const uint32_t length = decoded->payload_length();
+  invoke(server, call, std::move(decoded).take());
+  return length;
+}
 
-template <typename Server>
-DispatchResult<uint32_t> VirtualMemory::dispatch([[maybe_unused]] Server& server,
-                                                 [[maybe_unused]] uint16_t method_id,
-                                                 [[maybe_unused]] ByteView params,
-                                                 [[maybe_unused]] MutableByteView result,
-                                                 [[maybe_unused]] const DispatchOptions& options) {
-  static_assert(VirtualMemoryServer<Server>,
-                "VirtualMemory server: every method needs a handler `Result<void> name(const "
-                "Params::Reader&, const Results::Builder&)`");
+// A server of VirtualMemory over invocation type `Call`: per method `m`, a side-effect-free
+// `decode_m(Call&, const Params::Reader&, const Results::Builder&) -> Result<Plan>` (checks
+// everything, may take RAII reservations and builds the results) and an infallible
+// `invoke_m(Call&, Plan&&) -> void` that consumes the plan (STYLE.md "Decode, then invoke").
+template <typename Server, typename Call>
+concept VirtualMemoryServer = requires(
+    Server& server, Call& call, const VirtualMemory::MapParams::Reader& map_params,
+    const VirtualMemory::MapResults::Builder& map_results,
+    const VirtualMemory::UnmapParams::Reader& unmap_params,
+    const VirtualMemory::UnmapResults::Builder& unmap_results,
+    const VirtualMemory::ProtectParams::Reader& protect_params,
+    const VirtualMemory::ProtectResults::Builder& protect_results) {
+  { server.decode_map(call, map_params, map_results) } -> DecodeResult;
+  {
+    server.invoke_map(
+        call, std::declval<PlanOf<decltype(server.decode_map(call, map_params, map_results))>&&>())
+  } -> std::same_as<void>;
+  { server.decode_unmap(call, unmap_params, unmap_results) } -> DecodeResult;
+  {
+    server.invoke_unmap(
+        call,
+        std::declval<PlanOf<decltype(server.decode_unmap(call, unmap_params, unmap_results))>&&>())
+  } -> std::same_as<void>;
+  { server.decode_protect(call, protect_params, protect_results) } -> DecodeResult;
+  {
+    server.invoke_protect(
+        call,
+        std::declval<
+            PlanOf<decltype(server.decode_protect(call, protect_params, protect_results))>&&>())
+  } -> std::same_as<void>;
+};
+
+// A decoded call of VirtualMemory (lib/gen/support.h DecodedCall): the plan of one method.
+template <typename Server, typename Call>
+using VirtualMemoryDecoded = DecodedCall<
+    PlanOf<decltype(std::declval<Server&>().decode_map(
+        std::declval<Call&>(), std::declval<const VirtualMemory::MapParams::Reader&>(),
+        std::declval<const VirtualMemory::MapResults::Builder&>()))>,
+    PlanOf<decltype(std::declval<Server&>().decode_unmap(
+        std::declval<Call&>(), std::declval<const VirtualMemory::UnmapParams::Reader&>(),
+        std::declval<const VirtualMemory::UnmapResults::Builder&>()))>,
+    PlanOf<decltype(std::declval<Server&>().decode_protect(
+        std::declval<Call&>(), std::declval<const VirtualMemory::ProtectParams::Reader&>(),
+        std::declval<const VirtualMemory::ProtectResults::Builder&>()))>>;
+
+template <typename Server, typename Call>
+auto VirtualMemory::decode([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                           [[maybe_unused]] uint16_t method_id, [[maybe_unused]] ByteView params,
+                           [[maybe_unused]] MutableByteView result,
+                           [[maybe_unused]] const DispatchOptions& options) {
+  static_assert(VirtualMemoryServer<Server, Call>,
+                "VirtualMemory server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  using Decoded = VirtualMemoryDecoded<Server, Call>;
   switch (method_id) {
     case static_cast<uint16_t>(Method::Map):
-      return dispatch_call<VirtualMemory::MapParams, VirtualMemory::MapResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.map(request, response);
+      return decode_call<0, Decoded, VirtualMemory::MapParams, VirtualMemory::MapResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_map(call, request, response);
           });
     case static_cast<uint16_t>(Method::Unmap):
-      return dispatch_call<VirtualMemory::UnmapParams, VirtualMemory::UnmapResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.unmap(request, response);
+      return decode_call<1, Decoded, VirtualMemory::UnmapParams, VirtualMemory::UnmapResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_unmap(call, request, response);
           });
     case static_cast<uint16_t>(Method::Protect):
-      return dispatch_call<VirtualMemory::ProtectParams, VirtualMemory::ProtectResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.protect(request, response);
+      return decode_call<2, Decoded, VirtualMemory::ProtectParams, VirtualMemory::ProtectResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_protect(call, request, response);
           });
-    default: return bad_method();
+    default: break;
+  }
+  return DispatchResult<Decoded>(bad_method());
+}
+
+template <typename Server, typename Call, typename Decoded>
+void VirtualMemory::invoke([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                           [[maybe_unused]] Decoded decoded) {
+  static_assert(VirtualMemoryServer<Server, Call>,
+                "VirtualMemory server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  switch (decoded.index()) {
+    case 0: server.invoke_map(call, std::move(decoded.template plan<0>())); return;
+    case 1: server.invoke_unmap(call, std::move(decoded.template plan<1>())); return;
+    case 2: server.invoke_protect(call, std::move(decoded.template plan<2>())); return;
+    default: return;  // unreachable: a DecodedCall holds one of the plans above
   }
 }
 
-// A server of Endpoint: one handler per method,
-// `Result<void> name(const Params::Reader&, const Results::Builder&)`.
-template <typename Server>
-concept EndpointServer =
-    requires(Server& server, const Endpoint::MakeClientParams::Reader& make_client_params,
-             const Endpoint::MakeClientResults::Builder& make_client_results) {
-      { server.make_client(make_client_params, make_client_results) } -> std::same_as<Result<void>>;
-    };
+template <typename Server, typename Call>
+DispatchResult<uint32_t> VirtualMemory::dispatch(Server& server, Call& call, uint16_t method_id,
+                                                 ByteView params, MutableByteView result,
+                                                 const DispatchOptions& options) {
+  auto decoded = decode(server, call, method_id, params, result, options);
+  if (!decoded) return decoded.error();
+  const uint32_t length = decoded->payload_length();
+  invoke(server, call, std::move(decoded).take());
+  return length;
+}
 
-template <typename Server>
-DispatchResult<uint32_t> Endpoint::dispatch([[maybe_unused]] Server& server,
-                                            [[maybe_unused]] uint16_t method_id,
-                                            [[maybe_unused]] ByteView params,
-                                            [[maybe_unused]] MutableByteView result,
-                                            [[maybe_unused]] const DispatchOptions& options) {
-  static_assert(EndpointServer<Server>,
-                "Endpoint server: every method needs a handler `Result<void> name(const "
-                "Params::Reader&, const Results::Builder&)`");
+// A server of Endpoint over invocation type `Call`: per method `m`, a side-effect-free
+// `decode_m(Call&, const Params::Reader&, const Results::Builder&) -> Result<Plan>` (checks
+// everything, may take RAII reservations and builds the results) and an infallible
+// `invoke_m(Call&, Plan&&) -> void` that consumes the plan (STYLE.md "Decode, then invoke").
+template <typename Server, typename Call>
+concept EndpointServer = requires(Server& server, Call& call,
+                                  const Endpoint::MakeClientParams::Reader& make_client_params,
+                                  const Endpoint::MakeClientResults::Builder& make_client_results) {
+  { server.decode_make_client(call, make_client_params, make_client_results) } -> DecodeResult;
+  {
+    server.invoke_make_client(call, std::declval<PlanOf<decltype(server.decode_make_client(
+                                        call, make_client_params, make_client_results))>&&>())
+  } -> std::same_as<void>;
+};
+
+// A decoded call of Endpoint (lib/gen/support.h DecodedCall): the plan of one method.
+template <typename Server, typename Call>
+using EndpointDecoded = DecodedCall<PlanOf<decltype(std::declval<Server&>().decode_make_client(
+    std::declval<Call&>(), std::declval<const Endpoint::MakeClientParams::Reader&>(),
+    std::declval<const Endpoint::MakeClientResults::Builder&>()))>>;
+
+template <typename Server, typename Call>
+auto Endpoint::decode([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                      [[maybe_unused]] uint16_t method_id, [[maybe_unused]] ByteView params,
+                      [[maybe_unused]] MutableByteView result,
+                      [[maybe_unused]] const DispatchOptions& options) {
+  static_assert(EndpointServer<Server, Call>,
+                "Endpoint server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  using Decoded = EndpointDecoded<Server, Call>;
   switch (method_id) {
     case static_cast<uint16_t>(Method::MakeClient):
-      return dispatch_call<Endpoint::MakeClientParams, Endpoint::MakeClientResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.make_client(request, response);
+      return decode_call<0, Decoded, Endpoint::MakeClientParams, Endpoint::MakeClientResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_make_client(call, request, response);
           });
-    default: return bad_method();
+    default: break;
+  }
+  return DispatchResult<Decoded>(bad_method());
+}
+
+template <typename Server, typename Call, typename Decoded>
+void Endpoint::invoke([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                      [[maybe_unused]] Decoded decoded) {
+  static_assert(EndpointServer<Server, Call>,
+                "Endpoint server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  switch (decoded.index()) {
+    case 0: server.invoke_make_client(call, std::move(decoded.template plan<0>())); return;
+    default: return;  // unreachable: a DecodedCall holds one of the plans above
   }
 }
 
-// A server of ClientEndpoint: one handler per method,
-// `Result<void> name(const Params::Reader&, const Results::Builder&)`.
-template <typename Server>
+template <typename Server, typename Call>
+DispatchResult<uint32_t> Endpoint::dispatch(Server& server, Call& call, uint16_t method_id,
+                                            ByteView params, MutableByteView result,
+                                            const DispatchOptions& options) {
+  auto decoded = decode(server, call, method_id, params, result, options);
+  if (!decoded) return decoded.error();
+  const uint32_t length = decoded->payload_length();
+  invoke(server, call, std::move(decoded).take());
+  return length;
+}
+
+// A server of ClientEndpoint over invocation type `Call`: per method `m`, a side-effect-free
+// `decode_m(Call&, const Params::Reader&, const Results::Builder&) -> Result<Plan>` (checks
+// everything, may take RAII reservations and builds the results) and an infallible
+// `invoke_m(Call&, Plan&&) -> void` that consumes the plan (STYLE.md "Decode, then invoke").
+template <typename Server, typename Call>
 concept ClientEndpointServer = true;
 
-template <typename Server>
-DispatchResult<uint32_t> ClientEndpoint::dispatch([[maybe_unused]] Server& server,
-                                                  [[maybe_unused]] uint16_t method_id,
-                                                  [[maybe_unused]] ByteView params,
-                                                  [[maybe_unused]] MutableByteView result,
-                                                  [[maybe_unused]] const DispatchOptions& options) {
-  static_assert(ClientEndpointServer<Server>,
-                "ClientEndpoint server: every method needs a handler `Result<void> name(const "
-                "Params::Reader&, const Results::Builder&)`");
-  return bad_method();
+// A decoded call of ClientEndpoint (lib/gen/support.h DecodedCall): the plan of one method.
+template <typename Server, typename Call>
+using ClientEndpointDecoded = DecodedCall<>;
+
+template <typename Server, typename Call>
+auto ClientEndpoint::decode([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                            [[maybe_unused]] uint16_t method_id, [[maybe_unused]] ByteView params,
+                            [[maybe_unused]] MutableByteView result,
+                            [[maybe_unused]] const DispatchOptions& options) {
+  static_assert(ClientEndpointServer<Server, Call>,
+                "ClientEndpoint server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  using Decoded = ClientEndpointDecoded<Server, Call>;
+  return DispatchResult<Decoded>(bad_method());
 }
 
-// A server of ProcessSpawner: one handler per method,
-// `Result<void> name(const Params::Reader&, const Results::Builder&)`.
-template <typename Server>
-concept ProcessSpawnerServer =
-    requires(Server& server, const ProcessSpawner::SpawnParams::Reader& spawn_params,
-             const ProcessSpawner::SpawnResults::Builder& spawn_results) {
-      { server.spawn(spawn_params, spawn_results) } -> std::same_as<Result<void>>;
-    };
+template <typename Server, typename Call, typename Decoded>
+void ClientEndpoint::invoke([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                            [[maybe_unused]] Decoded decoded) {
+  static_assert(ClientEndpointServer<Server, Call>,
+                "ClientEndpoint server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+}
 
-template <typename Server>
-DispatchResult<uint32_t> ProcessSpawner::dispatch([[maybe_unused]] Server& server,
-                                                  [[maybe_unused]] uint16_t method_id,
-                                                  [[maybe_unused]] ByteView params,
-                                                  [[maybe_unused]] MutableByteView result,
-                                                  [[maybe_unused]] const DispatchOptions& options) {
-  static_assert(ProcessSpawnerServer<Server>,
-                "ProcessSpawner server: every method needs a handler `Result<void> name(const "
-                "Params::Reader&, const Results::Builder&)`");
+template <typename Server, typename Call>
+DispatchResult<uint32_t> ClientEndpoint::dispatch(Server& server, Call& call, uint16_t method_id,
+                                                  ByteView params, MutableByteView result,
+                                                  const DispatchOptions& options) {
+  auto decoded = decode(server, call, method_id, params, result, options);
+  if (!decoded) return decoded.error();
+  const uint32_t length = decoded->payload_length();
+  invoke(server, call, std::move(decoded).take());
+  return length;
+}
+
+// A server of ProcessSpawner over invocation type `Call`: per method `m`, a side-effect-free
+// `decode_m(Call&, const Params::Reader&, const Results::Builder&) -> Result<Plan>` (checks
+// everything, may take RAII reservations and builds the results) and an infallible
+// `invoke_m(Call&, Plan&&) -> void` that consumes the plan (STYLE.md "Decode, then invoke").
+template <typename Server, typename Call>
+concept ProcessSpawnerServer = requires(
+    Server& server, Call& call, const ProcessSpawner::SpawnParams::Reader& spawn_params,
+    const ProcessSpawner::SpawnResults::Builder& spawn_results) {
+  { server.decode_spawn(call, spawn_params, spawn_results) } -> DecodeResult;
+  {
+    server.invoke_spawn(
+        call,
+        std::declval<PlanOf<decltype(server.decode_spawn(call, spawn_params, spawn_results))>&&>())
+  } -> std::same_as<void>;
+};
+
+// A decoded call of ProcessSpawner (lib/gen/support.h DecodedCall): the plan of one method.
+template <typename Server, typename Call>
+using ProcessSpawnerDecoded = DecodedCall<PlanOf<decltype(std::declval<Server&>().decode_spawn(
+    std::declval<Call&>(), std::declval<const ProcessSpawner::SpawnParams::Reader&>(),
+    std::declval<const ProcessSpawner::SpawnResults::Builder&>()))>>;
+
+template <typename Server, typename Call>
+auto ProcessSpawner::decode([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                            [[maybe_unused]] uint16_t method_id, [[maybe_unused]] ByteView params,
+                            [[maybe_unused]] MutableByteView result,
+                            [[maybe_unused]] const DispatchOptions& options) {
+  static_assert(ProcessSpawnerServer<Server, Call>,
+                "ProcessSpawner server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  using Decoded = ProcessSpawnerDecoded<Server, Call>;
   switch (method_id) {
     case static_cast<uint16_t>(Method::Spawn):
-      return dispatch_call<ProcessSpawner::SpawnParams, ProcessSpawner::SpawnResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.spawn(request, response);
+      return decode_call<0, Decoded, ProcessSpawner::SpawnParams, ProcessSpawner::SpawnResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_spawn(call, request, response);
           });
-    default: return bad_method();
+    default: break;
+  }
+  return DispatchResult<Decoded>(bad_method());
+}
+
+template <typename Server, typename Call, typename Decoded>
+void ProcessSpawner::invoke([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                            [[maybe_unused]] Decoded decoded) {
+  static_assert(ProcessSpawnerServer<Server, Call>,
+                "ProcessSpawner server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  switch (decoded.index()) {
+    case 0: server.invoke_spawn(call, std::move(decoded.template plan<0>())); return;
+    default: return;  // unreachable: a DecodedCall holds one of the plans above
   }
 }
 
-// A server of ProcessHandle: one handler per method,
-// `Result<void> name(const Params::Reader&, const Results::Builder&)`.
-template <typename Server>
+template <typename Server, typename Call>
+DispatchResult<uint32_t> ProcessSpawner::dispatch(Server& server, Call& call, uint16_t method_id,
+                                                  ByteView params, MutableByteView result,
+                                                  const DispatchOptions& options) {
+  auto decoded = decode(server, call, method_id, params, result, options);
+  if (!decoded) return decoded.error();
+  const uint32_t length = decoded->payload_length();
+  invoke(server, call, std::move(decoded).take());
+  return length;
+}
+
+// A server of ProcessHandle over invocation type `Call`: per method `m`, a side-effect-free
+// `decode_m(Call&, const Params::Reader&, const Results::Builder&) -> Result<Plan>` (checks
+// everything, may take RAII reservations and builds the results) and an infallible
+// `invoke_m(Call&, Plan&&) -> void` that consumes the plan (STYLE.md "Decode, then invoke").
+template <typename Server, typename Call>
 concept ProcessHandleServer =
-    requires(Server& server, const ProcessHandle::WaitParams::Reader& wait_params,
+    requires(Server& server, Call& call, const ProcessHandle::WaitParams::Reader& wait_params,
              const ProcessHandle::WaitResults::Builder& wait_results) {
-      { server.wait(wait_params, wait_results) } -> std::same_as<Result<void>>;
+      { server.decode_wait(call, wait_params, wait_results) } -> DecodeResult;
+      {
+        server.invoke_wait(
+            call,
+            std::declval<PlanOf<decltype(server.decode_wait(call, wait_params, wait_results))>&&>())
+      } -> std::same_as<void>;
     };
 
-template <typename Server>
-DispatchResult<uint32_t> ProcessHandle::dispatch([[maybe_unused]] Server& server,
-                                                 [[maybe_unused]] uint16_t method_id,
-                                                 [[maybe_unused]] ByteView params,
-                                                 [[maybe_unused]] MutableByteView result,
-                                                 [[maybe_unused]] const DispatchOptions& options) {
-  static_assert(ProcessHandleServer<Server>,
-                "ProcessHandle server: every method needs a handler `Result<void> name(const "
-                "Params::Reader&, const Results::Builder&)`");
+// A decoded call of ProcessHandle (lib/gen/support.h DecodedCall): the plan of one method.
+template <typename Server, typename Call>
+using ProcessHandleDecoded = DecodedCall<PlanOf<decltype(std::declval<Server&>().decode_wait(
+    std::declval<Call&>(), std::declval<const ProcessHandle::WaitParams::Reader&>(),
+    std::declval<const ProcessHandle::WaitResults::Builder&>()))>>;
+
+template <typename Server, typename Call>
+auto ProcessHandle::decode([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                           [[maybe_unused]] uint16_t method_id, [[maybe_unused]] ByteView params,
+                           [[maybe_unused]] MutableByteView result,
+                           [[maybe_unused]] const DispatchOptions& options) {
+  static_assert(ProcessHandleServer<Server, Call>,
+                "ProcessHandle server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  using Decoded = ProcessHandleDecoded<Server, Call>;
   switch (method_id) {
     case static_cast<uint16_t>(Method::Wait):
-      return dispatch_call<ProcessHandle::WaitParams, ProcessHandle::WaitResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.wait(request, response);
+      return decode_call<0, Decoded, ProcessHandle::WaitParams, ProcessHandle::WaitResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_wait(call, request, response);
           });
-    default: return bad_method();
+    default: break;
+  }
+  return DispatchResult<Decoded>(bad_method());
+}
+
+template <typename Server, typename Call, typename Decoded>
+void ProcessHandle::invoke([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                           [[maybe_unused]] Decoded decoded) {
+  static_assert(ProcessHandleServer<Server, Call>,
+                "ProcessHandle server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  switch (decoded.index()) {
+    case 0: server.invoke_wait(call, std::move(decoded.template plan<0>())); return;
+    default: return;  // unreachable: a DecodedCall holds one of the plans above
   }
 }
 
-// A server of BootPackage: one handler per method,
-// `Result<void> name(const Params::Reader&, const Results::Builder&)`.
-template <typename Server>
-concept BootPackageServer =
-    requires(Server& server, const BootPackage::ManifestSizeParams::Reader& manifest_size_params,
-             const BootPackage::ManifestSizeResults::Builder& manifest_size_results,
-             const BootPackage::ReadManifestParams::Reader& read_manifest_params,
-             const BootPackage::ReadManifestResults::Builder& read_manifest_results) {
-      {
-        server.manifest_size(manifest_size_params, manifest_size_results)
-      } -> std::same_as<Result<void>>;
-      {
-        server.read_manifest(read_manifest_params, read_manifest_results)
-      } -> std::same_as<Result<void>>;
-    };
+template <typename Server, typename Call>
+DispatchResult<uint32_t> ProcessHandle::dispatch(Server& server, Call& call, uint16_t method_id,
+                                                 ByteView params, MutableByteView result,
+                                                 const DispatchOptions& options) {
+  auto decoded = decode(server, call, method_id, params, result, options);
+  if (!decoded) return decoded.error();
+  const uint32_t length = decoded->payload_length();
+  invoke(server, call, std::move(decoded).take());
+  return length;
+}
 
-template <typename Server>
-DispatchResult<uint32_t> BootPackage::dispatch([[maybe_unused]] Server& server,
-                                               [[maybe_unused]] uint16_t method_id,
-                                               [[maybe_unused]] ByteView params,
-                                               [[maybe_unused]] MutableByteView result,
-                                               [[maybe_unused]] const DispatchOptions& options) {
-  static_assert(BootPackageServer<Server>,
-                "BootPackage server: every method needs a handler `Result<void> name(const "
-                "Params::Reader&, const Results::Builder&)`");
+// A server of BootPackage over invocation type `Call`: per method `m`, a side-effect-free
+// `decode_m(Call&, const Params::Reader&, const Results::Builder&) -> Result<Plan>` (checks
+// everything, may take RAII reservations and builds the results) and an infallible
+// `invoke_m(Call&, Plan&&) -> void` that consumes the plan (STYLE.md "Decode, then invoke").
+template <typename Server, typename Call>
+concept BootPackageServer = requires(
+    Server& server, Call& call, const BootPackage::ManifestSizeParams::Reader& manifest_size_params,
+    const BootPackage::ManifestSizeResults::Builder& manifest_size_results,
+    const BootPackage::ReadManifestParams::Reader& read_manifest_params,
+    const BootPackage::ReadManifestResults::Builder& read_manifest_results) {
+  {
+    server.decode_manifest_size(call, manifest_size_params, manifest_size_results)
+  } -> DecodeResult;
+  {
+    server.invoke_manifest_size(call, std::declval<PlanOf<decltype(server.decode_manifest_size(
+                                          call, manifest_size_params, manifest_size_results))>&&>())
+  } -> std::same_as<void>;
+  {
+    server.decode_read_manifest(call, read_manifest_params, read_manifest_results)
+  } -> DecodeResult;
+  {
+    server.invoke_read_manifest(call, std::declval<PlanOf<decltype(server.decode_read_manifest(
+                                          call, read_manifest_params, read_manifest_results))>&&>())
+  } -> std::same_as<void>;
+};
+
+// A decoded call of BootPackage (lib/gen/support.h DecodedCall): the plan of one method.
+template <typename Server, typename Call>
+using BootPackageDecoded = DecodedCall<
+    PlanOf<decltype(std::declval<Server&>().decode_manifest_size(
+        std::declval<Call&>(), std::declval<const BootPackage::ManifestSizeParams::Reader&>(),
+        std::declval<const BootPackage::ManifestSizeResults::Builder&>()))>,
+    PlanOf<decltype(std::declval<Server&>().decode_read_manifest(
+        std::declval<Call&>(), std::declval<const BootPackage::ReadManifestParams::Reader&>(),
+        std::declval<const BootPackage::ReadManifestResults::Builder&>()))>>;
+
+template <typename Server, typename Call>
+auto BootPackage::decode([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                         [[maybe_unused]] uint16_t method_id, [[maybe_unused]] ByteView params,
+                         [[maybe_unused]] MutableByteView result,
+                         [[maybe_unused]] const DispatchOptions& options) {
+  static_assert(BootPackageServer<Server, Call>,
+                "BootPackage server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  using Decoded = BootPackageDecoded<Server, Call>;
   switch (method_id) {
     case static_cast<uint16_t>(Method::ManifestSize):
-      return dispatch_call<BootPackage::ManifestSizeParams, BootPackage::ManifestSizeResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.manifest_size(request, response);
+      return decode_call<0, Decoded, BootPackage::ManifestSizeParams,
+                         BootPackage::ManifestSizeResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_manifest_size(call, request, response);
           });
     case static_cast<uint16_t>(Method::ReadManifest):
-      return dispatch_call<BootPackage::ReadManifestParams, BootPackage::ReadManifestResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.read_manifest(request, response);
+      return decode_call<1, Decoded, BootPackage::ReadManifestParams,
+                         BootPackage::ReadManifestResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_read_manifest(call, request, response);
           });
-    default: return bad_method();
+    default: break;
+  }
+  return DispatchResult<Decoded>(bad_method());
+}
+
+template <typename Server, typename Call, typename Decoded>
+void BootPackage::invoke([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                         [[maybe_unused]] Decoded decoded) {
+  static_assert(BootPackageServer<Server, Call>,
+                "BootPackage server: every method m needs `Result<Plan> decode_m(Call&, const "
+                "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  switch (decoded.index()) {
+    case 0: server.invoke_manifest_size(call, std::move(decoded.template plan<0>())); return;
+    case 1: server.invoke_read_manifest(call, std::move(decoded.template plan<1>())); return;
+    default: return;  // unreachable: a DecodedCall holds one of the plans above
   }
 }
 
-// A server of CapabilityManager: one handler per method,
-// `Result<void> name(const Params::Reader&, const Results::Builder&)`.
-template <typename Server>
+template <typename Server, typename Call>
+DispatchResult<uint32_t> BootPackage::dispatch(Server& server, Call& call, uint16_t method_id,
+                                               ByteView params, MutableByteView result,
+                                               const DispatchOptions& options) {
+  auto decoded = decode(server, call, method_id, params, result, options);
+  if (!decoded) return decoded.error();
+  const uint32_t length = decoded->payload_length();
+  invoke(server, call, std::move(decoded).take());
+  return length;
+}
+
+// A server of CapabilityManager over invocation type `Call`: per method `m`, a side-effect-free
+// `decode_m(Call&, const Params::Reader&, const Results::Builder&) -> Result<Plan>` (checks
+// everything, may take RAII reservations and builds the results) and an infallible
+// `invoke_m(Call&, Plan&&) -> void` that consumes the plan (STYLE.md "Decode, then invoke").
+template <typename Server, typename Call>
 concept CapabilityManagerServer =
-    requires(Server& server, const CapabilityManager::ListParams::Reader& list_params,
+    requires(Server& server, Call& call, const CapabilityManager::ListParams::Reader& list_params,
              const CapabilityManager::ListResults::Builder& list_results) {
-      { server.list(list_params, list_results) } -> std::same_as<Result<void>>;
+      { server.decode_list(call, list_params, list_results) } -> DecodeResult;
+      {
+        server.invoke_list(
+            call,
+            std::declval<PlanOf<decltype(server.decode_list(call, list_params, list_results))>&&>())
+      } -> std::same_as<void>;
     };
 
-template <typename Server>
-DispatchResult<uint32_t> CapabilityManager::dispatch(
-    [[maybe_unused]] Server& server, [[maybe_unused]] uint16_t method_id,
-    [[maybe_unused]] ByteView params, [[maybe_unused]] MutableByteView result,
-    [[maybe_unused]] const DispatchOptions& options) {
-  static_assert(CapabilityManagerServer<Server>,
-                "CapabilityManager server: every method needs a handler `Result<void> name(const "
-                "Params::Reader&, const Results::Builder&)`");
+// A decoded call of CapabilityManager (lib/gen/support.h DecodedCall): the plan of one method.
+template <typename Server, typename Call>
+using CapabilityManagerDecoded = DecodedCall<PlanOf<decltype(std::declval<Server&>().decode_list(
+    std::declval<Call&>(), std::declval<const CapabilityManager::ListParams::Reader&>(),
+    std::declval<const CapabilityManager::ListResults::Builder&>()))>>;
+
+template <typename Server, typename Call>
+auto CapabilityManager::decode([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                               [[maybe_unused]] uint16_t method_id,
+                               [[maybe_unused]] ByteView params,
+                               [[maybe_unused]] MutableByteView result,
+                               [[maybe_unused]] const DispatchOptions& options) {
+  static_assert(
+      CapabilityManagerServer<Server, Call>,
+      "CapabilityManager server: every method m needs `Result<Plan> decode_m(Call&, const "
+      "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  using Decoded = CapabilityManagerDecoded<Server, Call>;
   switch (method_id) {
     case static_cast<uint16_t>(Method::List):
-      return dispatch_call<CapabilityManager::ListParams, CapabilityManager::ListResults>(
-          params, result, options, [&server](const auto& request, const auto& response) {
-            return server.list(request, response);
+      return decode_call<0, Decoded, CapabilityManager::ListParams, CapabilityManager::ListResults>(
+          params, result, options, [&server, &call](const auto& request, const auto& response) {
+            return server.decode_list(call, request, response);
           });
-    default: return bad_method();
+    default: break;
   }
+  return DispatchResult<Decoded>(bad_method());
+}
+
+template <typename Server, typename Call, typename Decoded>
+void CapabilityManager::invoke([[maybe_unused]] Server& server, [[maybe_unused]] Call& call,
+                               [[maybe_unused]] Decoded decoded) {
+  static_assert(
+      CapabilityManagerServer<Server, Call>,
+      "CapabilityManager server: every method m needs `Result<Plan> decode_m(Call&, const "
+      "Params::Reader&, const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`");
+  switch (decoded.index()) {
+    case 0: server.invoke_list(call, std::move(decoded.template plan<0>())); return;
+    default: return;  // unreachable: a DecodedCall holds one of the plans above
+  }
+}
+
+template <typename Server, typename Call>
+DispatchResult<uint32_t> CapabilityManager::dispatch(Server& server, Call& call, uint16_t method_id,
+                                                     ByteView params, MutableByteView result,
+                                                     const DispatchOptions& options) {
+  auto decoded = decode(server, call, method_id, params, result, options);
+  if (!decoded) return decoded.error();
+  const uint32_t length = decoded->payload_length();
+  invoke(server, call, std::move(decoded).take());
+  return length;
 }
 
 }  // namespace capos::gen

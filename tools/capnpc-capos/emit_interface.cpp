@@ -120,6 +120,18 @@ std::string concept_name(const SchemaIndex& index, uint64_t id) {
   return name;
 }
 
+std::string decoded_name(const SchemaIndex& index, uint64_t id) {
+  std::string name;
+  for (const auto& part : index.node(id).path) name += part;
+  name += "Decoded";
+  for (const uint64_t top : index.top_level()) {
+    if (index.node(top).path.back() == name) {
+      index.fail(id, "the decoded-call name \"" + name + "\" collides with a schema type");
+    }
+  }
+  return name;
+}
+
 }  // namespace
 
 void emit_interface(const SchemaIndex& index, uint64_t id, Output& out) {
@@ -154,12 +166,21 @@ void emit_interface(const SchemaIndex& index, uint64_t id, Output& out) {
   out.shells += shell_members(index, id);
   out.shells += "class Client;\n";
   out.shells +=
-      "// Runs the handler of `method_id` on `server` (see the server concept below): decodes and\n"
-      "// validates `params`, builds the results in place in `result` and returns their length.\n"
-      "// Unknown method id: BadMethod; malformed params: the CapnpError, stage Params.\n"
-      "template <typename Server>\n"
-      "[[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, uint16_t method_id, "
-      "ByteView params, MutableByteView result, const DispatchOptions& options = {});\n";
+      "// The server side (the server concept below names the shape): decode() runs the decode\n"
+      "// step of `method_id` on `server` for `call` — parses and validates `params`, builds the\n"
+      "// results in place in `result`, returns the method's plan (unknown id: BadMethod;\n"
+      "// malformed params: InvalidArgument, stage Params); invoke() runs the infallible invoke\n"
+      "// step on a decoded call; dispatch() is decode() then invoke() and returns the results'\n"
+      "// length.\n"
+      "template <typename Server, typename Call>\n"
+      "[[nodiscard]] static auto decode(Server& server, Call& call, uint16_t method_id, "
+      "ByteView params, MutableByteView result, const DispatchOptions& options = {});\n"
+      "template <typename Server, typename Call, typename Decoded>\n"
+      "static void invoke(Server& server, Call& call, Decoded decoded);\n"
+      "template <typename Server, typename Call>\n"
+      "[[nodiscard]] static DispatchResult<uint32_t> dispatch(Server& server, Call& call, "
+      "uint16_t method_id, ByteView params, MutableByteView result, const DispatchOptions& "
+      "options = {});\n";
   out.shells += "};\n\n";
 
   // Client.
@@ -173,48 +194,103 @@ void emit_interface(const SchemaIndex& index, uint64_t id, Output& out) {
   for (const MethodModel& method : methods) out.clients += client_methods(index, id, method);
   out.clients += "\n private:\nuint32_t m_cap_id;\n};\n\n";
 
-  // Server concept and dispatcher.
+  // Server concept, the decoded-call type and the three steps.
   const std::string concept_id = concept_name(index, id);
+  const std::string decoded_id = decoded_name(index, id);
   out.servers += "// A server of " + info.schema_name +
-                 ": one handler per method,\n// `Result<void> name(const Params::Reader&, const "
-                 "Results::Builder&)`.\n";
-  out.servers += "template <typename Server>\nconcept " + concept_id + " = ";
+                 " over invocation type `Call`: per method `m`, a side-effect-free\n"
+                 "// `decode_m(Call&, const Params::Reader&, const Results::Builder&) -> "
+                 "Result<Plan>` (checks\n// everything, may take RAII reservations and builds the "
+                 "results) and an infallible\n// `invoke_m(Call&, Plan&&) -> void` that consumes "
+                 "the plan (STYLE.md \"Decode, then invoke\").\n";
+  out.servers += "template <typename Server, typename Call>\nconcept " + concept_id + " = ";
   if (methods.empty()) {
     out.servers += "true;\n\n";
   } else {
-    std::string parameters = "Server& server";
+    std::string parameters = "Server& server, Call& call";
     std::string requirements;
     for (const MethodModel& method : methods) {
+      const std::string decode_expression = "server.decode_" + method.handler + "(call, " +
+                                            method.handler + "_params, " + method.handler +
+                                            "_results)";
       parameters += ", const " + index.ref(method.params, 0) + "::Reader& " + method.handler +
                     "_params, const " + index.ref(method.results, 0) + "::Builder& " +
                     method.handler + "_results";
-      requirements += "{ server." + method.handler + "(" + method.handler + "_params, " +
-                      method.handler + "_results) } -> std::same_as<Result<void>>;\n";
+      requirements += "{ " + decode_expression + " } -> DecodeResult;\n";
+      requirements += "{ server.invoke_" + method.handler + "(call, std::declval<PlanOf<decltype(" +
+                      decode_expression + ")>&&>()) } -> std::same_as<void>;\n";
     }
     out.servers += "requires(" + parameters + ") {\n" + requirements + "};\n\n";
   }
-  out.servers += "template <typename Server>\n";
+  const std::string assertion =
+      "static_assert(" + concept_id + "<Server, Call>, \"" + info.schema_name +
+      " server: every method m needs `Result<Plan> decode_m(Call&, const Params::Reader&, "
+      "const Results::Builder&)` and `void invoke_m(Call&, Plan&&)`\");\n";
+
+  // The decoded call: one plan type per method, in method order.
+  out.servers += "// A decoded call of " + info.schema_name +
+                 " (lib/gen/support.h DecodedCall): the plan of one method.\n";
+  out.servers +=
+      "template <typename Server, typename Call>\nusing " + decoded_id + " = DecodedCall<";
+  for (size_t i = 0; i < methods.size(); ++i) {
+    const MethodModel& method = methods[i];
+    if (i != 0) out.servers += ", ";
+    out.servers += "PlanOf<decltype(std::declval<Server&>().decode_" + method.handler +
+                   "(std::declval<Call&>(), std::declval<const " + index.ref(method.params, 0) +
+                   "::Reader&>(), std::declval<const " + index.ref(method.results, 0) +
+                   "::Builder&>()))>";
+  }
+  out.servers += ">;\n\n";
+
+  const std::string unused = "[[maybe_unused]] ";
+  out.servers += "template <typename Server, typename Call>\n";
+  out.servers += "auto " + qualified + "::decode(" + unused + "Server& server, " + unused +
+                 "Call& call, " + unused + "uint16_t method_id, " + unused + "ByteView params, " +
+                 unused + "MutableByteView result, " + unused +
+                 "const DispatchOptions& options) {\n";
+  out.servers += assertion;
+  out.servers += "using Decoded = " + decoded_id + "<Server, Call>;\n";
+  if (!methods.empty()) {
+    out.servers += "switch (method_id) {\n";
+    for (size_t i = 0; i < methods.size(); ++i) {
+      const MethodModel& method = methods[i];
+      out.servers += "case static_cast<uint16_t>(Method::" + method.enumerant + "):\n";
+      out.servers += "return decode_call<" + std::to_string(i) + ", Decoded, " +
+                     index.ref(method.params, id) + ", " + index.ref(method.results, id) +
+                     ">(params, result, options, [&server, &call](const auto& request, const auto& "
+                     "response) { return server.decode_" +
+                     method.handler + "(call, request, response); });\n";
+    }
+    out.servers += "default: break;\n}\n";
+  }
+  out.servers += "return DispatchResult<Decoded>(bad_method());\n}\n\n";
+
+  out.servers += "template <typename Server, typename Call, typename Decoded>\n";
+  out.servers += "void " + qualified + "::invoke(" + unused + "Server& server, " + unused +
+                 "Call& call, " + unused + "Decoded decoded) {\n";
+  out.servers += assertion;
+  if (!methods.empty()) {
+    out.servers += "switch (decoded.index()) {\n";
+    for (size_t i = 0; i < methods.size(); ++i) {
+      out.servers += "case " + std::to_string(i) + ": server.invoke_" + methods[i].handler +
+                     "(call, std::move(decoded.template plan<" + std::to_string(i) +
+                     ">())); return;\n";
+    }
+    out.servers +=
+        "default: return;  // unreachable: a DecodedCall holds one of the plans above\n}\n";
+  }
+  out.servers += "}\n\n";
+
+  out.servers += "template <typename Server, typename Call>\n";
   out.servers += "DispatchResult<uint32_t> " + qualified +
-                 "::dispatch([[maybe_unused]] Server& server, [[maybe_unused]] uint16_t method_id, "
-                 "[[maybe_unused]] ByteView params, [[maybe_unused]] MutableByteView result, "
-                 "[[maybe_unused]] const DispatchOptions& options) {\n";
-  out.servers += "static_assert(" + concept_id + "<Server>, \"" + info.schema_name +
-                 " server: every method needs a handler `Result<void> name(const "
-                 "Params::Reader&, const Results::Builder&)`\");\n";
-  if (methods.empty()) {
-    out.servers += "return bad_method();\n}\n\n";
-    return;
-  }
-  out.servers += "switch (method_id) {\n";
-  for (const MethodModel& method : methods) {
-    out.servers += "case static_cast<uint16_t>(Method::" + method.enumerant + "):\n";
-    out.servers += "return dispatch_call<" + index.ref(method.params, id) + ", " +
-                   index.ref(method.results, id) +
-                   ">(params, result, options, [&server](const auto& request, const auto& "
-                   "response) { return server." +
-                   method.handler + "(request, response); });\n";
-  }
-  out.servers += "default: return bad_method();\n}\n}\n\n";
+                 "::dispatch(Server& server, Call& call, uint16_t method_id, ByteView params, "
+                 "MutableByteView result, const DispatchOptions& options) {\n";
+  out.servers +=
+      "auto decoded = decode(server, call, method_id, params, result, options);\n"
+      "if (!decoded) return decoded.error();\n"
+      "const uint32_t length = decoded->payload_length();\n"
+      "invoke(server, call, std::move(decoded).take());\n"
+      "return length;\n}\n\n";
 }
 
 }  // namespace capos::capnpc

@@ -89,7 +89,8 @@ OutputFile header_file(const SchemaIndex& index, uint64_t file_id, const std::st
   std::string text = top;
   text +=
       "#pragma once\n\n"
-      "#include <array>\n#include <concepts>\n#include <cstdint>\n#include <type_traits>\n\n"
+      "#include <array>\n#include <concepts>\n#include <cstdint>\n#include <type_traits>\n#include "
+      "<utility>\n\n"
       "#include \"lib/capnp/builder.h\"\n#include \"lib/capnp/reader.h\"\n"
       "#include \"lib/capnp/wire.h\"\n#include \"lib/core/bytes.h\"\n"
       "#include \"lib/core/result.h\"\n#include \"lib/gen/support.h\"\n"

@@ -102,40 +102,44 @@ TEST(GenFeatureUnions, UnknownDiscriminantsReadAsDefaults) {
   EXPECT_TRUE(unknown->validate().has_value());
 }
 
+struct Call {};  // the invocation (nothing here: the fake needs no caller)
+
 struct FakeCalculator {
-  std::vector<std::string> calls;
-  Result<void> add(const Calculator::AddParams::Reader& params,
-                   const Calculator::AddResults::Builder& results) {
-    calls.emplace_back("add");
+  std::vector<std::string> decoded;  // decode steps
+  std::vector<std::string> calls;    // invoke steps
+  Result<NoPlan> decode_add(Call& /*call*/, const Calculator::AddParams::Reader& params,
+                            const Calculator::AddResults::Builder& results) {
+    decoded.emplace_back("add");
     results.set_sum(int64_t{params.get_a()} + int64_t{params.get_b()});
-    return {};
+    return NoPlan{};
   }
-  Result<void> describe(const Calculator::DescribeParams::Reader& params,
-                        const Calculator::DescribeResults::Builder& results) {
-    calls.emplace_back("describe");
+  Result<NoPlan> decode_describe(Call& /*call*/, const Calculator::DescribeParams::Reader& params,
+                                 const Calculator::DescribeResults::Builder& results) {
+    decoded.emplace_back("describe");
     const std::string summary = text(*params.get_name()) + "/" +
                                 std::to_string(params.get_payload()->size()) + "/" +
                                 std::to_string(static_cast<int>(params.get_color())) + "/" +
                                 (params.get_loud() ? "loud" : "quiet");
     const auto set = results.set_summary(view(summary));
     if (!set) return capnp::to_error(set.error());
-    return {};
+    return NoPlan{};
   }
-  Result<void> submit(const Request::Reader& params, const Shape::Builder& results) {
-    calls.emplace_back("submit");
+  Result<NoPlan> decode_submit(Call& /*call*/, const Request::Reader& params,
+                               const Shape::Builder& results) {
+    decoded.emplace_back("submit");
     const auto target = params.get_target();
     if (!target) return capnp::to_error(target.error());
     results.set_color(target->get_x() > 0 ? Color::Red : Color::Green);
-    return {};
+    return NoPlan{};
   }
-  Result<void> reset(const Calculator::ResetParams::Reader& /*params*/,
-                     const Calculator::ResetResults::Builder& /*results*/) {
-    calls.emplace_back("reset");
-    return {};
+  Result<NoPlan> decode_reset(Call& /*call*/, const Calculator::ResetParams::Reader& /*params*/,
+                              const Calculator::ResetResults::Builder& /*results*/) {
+    decoded.emplace_back("reset");
+    return NoPlan{};
   }
-  Result<void> collect(const Calculator::CollectParams::Reader& params,
-                       const Calculator::CollectResults::Builder& results) {
-    calls.emplace_back("collect");
+  Result<NoPlan> decode_collect(Call& /*call*/, const Calculator::CollectParams::Reader& params,
+                                const Calculator::CollectResults::Builder& results) {
+    decoded.emplace_back("collect");
     const auto points = params.get_points();
     if (!points) return capnp::to_error(points.error());
     results.set_count(points->size());
@@ -145,11 +149,16 @@ struct FakeCalculator {
       out->get(i).set_x(points->get(i)->get_y());
       out->get(i).set_y(points->get(i)->get_x());
     }
-    return {};
+    return NoPlan{};
   }
+  void invoke_add(Call& /*call*/, NoPlan /*plan*/) { calls.emplace_back("add"); }
+  void invoke_describe(Call& /*call*/, NoPlan /*plan*/) { calls.emplace_back("describe"); }
+  void invoke_submit(Call& /*call*/, NoPlan /*plan*/) { calls.emplace_back("submit"); }
+  void invoke_reset(Call& /*call*/, NoPlan /*plan*/) { calls.emplace_back("reset"); }
+  void invoke_collect(Call& /*call*/, NoPlan /*plan*/) { calls.emplace_back("collect"); }
 };
-static_assert(CalculatorServer<FakeCalculator>);
-static_assert(SilentServer<FakeCalculator>);
+static_assert(CalculatorServer<FakeCalculator, Call>);
+static_assert(SilentServer<FakeCalculator, Call>);
 
 // Client stub -> params bytes -> dispatcher -> handler -> results bytes, checked by libcapnp at
 // both hops.
@@ -159,6 +168,7 @@ RC_GTEST_PROP(GenFeatureInterfaces, ClientToDispatcherRoundTrip, ()) {
   const CallBuffers buffers{params, result};
   const Calculator::Client client(11);
   FakeCalculator server;
+  Call call;
   const auto method = *rc::gen::inRange<uint16_t>(0, Calculator::METHOD_COUNT);
   CapSqe sqe{};
   const auto a = *rc::gen::arbitrary<int32_t>();
@@ -202,9 +212,10 @@ RC_GTEST_PROP(GenFeatureInterfaces, ClientToDispatcherRoundTrip, ()) {
   const std::vector<uint8_t> sent(params.begin(), params.begin() + sqe.params_len);
   LibMessage lib_params(sent);
   RC_ASSERT(lib_params.consumed_bytes() == sent.size());
-  const auto length = Calculator::dispatch(server, sqe.method_id, view(sent), result);
+  const auto length = Calculator::dispatch(server, call, sqe.method_id, view(sent), result);
   RC_ASSERT(length.has_value());
   static const char* const NAMES[] = {"add", "describe", "submit", "reset", "collect"};
+  RC_ASSERT(server.decoded == std::vector<std::string>{NAMES[method]});
   RC_ASSERT(server.calls == std::vector<std::string>{NAMES[method]});
   LibMessage lib_results(std::vector<uint8_t>(result.begin(), result.begin() + *length));
   switch (method) {
@@ -243,8 +254,9 @@ TEST(GenFeatureInterfaces, MethodlessInterfaceRejectsEveryId) {
   const std::vector<uint8_t> params = to_bytes(builder);
   std::vector<uint8_t> result(64);
   FakeCalculator server;
+  Call call;
   for (const uint16_t id : {uint16_t{0}, uint16_t{1}, uint16_t{0xFFFF}}) {
-    const auto outcome = Silent::dispatch(server, id, view(params), result);
+    const auto outcome = Silent::dispatch(server, call, id, view(params), result);
     ASSERT_FALSE(outcome.has_value());
     EXPECT_EQ(outcome.error().error, Error::BadMethod);
   }

@@ -9,17 +9,17 @@
 
 namespace capos::gen::freestanding {
 
-// One server type for every interface: each handler succeeds without touching anything.
+struct AnyCall {};
+
+// One server type for every interface: each decode step succeeds without touching anything and
+// each invoke step does nothing.
 struct AnyServer {
-  template <typename Params, typename Results>
-  static Result<void> handle(const Params& /*params*/, const Results& /*results*/) {
-    return {};
-  }
-#define CAPOS_HANDLER(name)                   \
-  template <typename P, typename R>           \
-  Result<void> name(const P& p, const R& r) { \
-    return handle(p, r);                      \
-  }
+#define CAPOS_HANDLER(name)                                                         \
+  template <typename P, typename R>                                                 \
+  Result<NoPlan> decode_##name(AnyCall& /*call*/, const P& /*p*/, const R& /*r*/) { \
+    return NoPlan{};                                                                \
+  }                                                                                 \
+  void invoke_##name(AnyCall& /*call*/, NoPlan /*plan*/) {}
   CAPOS_HANDLER(write)
   CAPOS_HANDLER(write_line)
   CAPOS_HANDLER(now)
@@ -47,7 +47,8 @@ struct AnyServer {
 template <typename Interface>
 uint32_t run(uint16_t method_id, ByteView params, MutableByteView result) {
   AnyServer server;
-  const auto outcome = Interface::dispatch(server, method_id, params, result);
+  AnyCall call;
+  const auto outcome = Interface::dispatch(server, call, method_id, params, result);
   return outcome.has_value() ? *outcome : 0;
 }
 

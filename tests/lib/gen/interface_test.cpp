@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "capos.capnp.h"
@@ -155,70 +156,128 @@ TEST(GenClient, BuffersTooSmallFailWithoutAnSqe) {
 
 // ---- Dispatch.
 
+// The invocation a server sees (the kernel's is kernel/cap/invocation.h): here it only counts
+// how often each step ran, so tests can tell decode from invoke.
+struct TestCall {
+  int decoded = 0;
+  int invoked = 0;
+};
+
+// The plan of a fake method: its name, recorded in `calls` when the invoke step runs.
+struct NamedPlan {
+  std::string name;
+};
+
 struct FakeVirtualMemory {
-  std::vector<std::string> calls;
+  std::vector<std::string> calls;  // invoke steps, in order
   uint64_t last_addr = 0;
   uint64_t last_size = 0;
   uint32_t last_prot = 0;
   Error fail_with = Error{};
 
-  Result<void> map(const VirtualMemory::MapParams::Reader& params,
-                   const VirtualMemory::MapResults::Builder& results) {
-    calls.emplace_back("map");
+  Result<NamedPlan> decode_map(TestCall& call, const VirtualMemory::MapParams::Reader& params,
+                               const VirtualMemory::MapResults::Builder& results) {
+    ++call.decoded;
     if (fail_with != Error{}) return fail_with;
     last_addr = params.get_hint();
     last_size = params.get_size();
     last_prot = params.get_prot();
     results.set_addr(params.get_hint() ^ 0x5555);
-    return {};
+    return NamedPlan{"map"};
   }
-  Result<void> unmap(const VirtualMemory::UnmapParams::Reader& params,
-                     const VirtualMemory::UnmapResults::Builder& /*results*/) {
-    calls.emplace_back("unmap");
+  Result<NamedPlan> decode_unmap(TestCall& call, const VirtualMemory::UnmapParams::Reader& params,
+                                 const VirtualMemory::UnmapResults::Builder& /*results*/) {
+    ++call.decoded;
     last_addr = params.get_addr();
     last_size = params.get_size();
-    return {};
+    return NamedPlan{"unmap"};
   }
-  Result<void> protect(const VirtualMemory::ProtectParams::Reader& params,
-                       const VirtualMemory::ProtectResults::Builder& /*results*/) {
-    calls.emplace_back("protect");
+  Result<NamedPlan> decode_protect(TestCall& call,
+                                   const VirtualMemory::ProtectParams::Reader& params,
+                                   const VirtualMemory::ProtectResults::Builder& /*results*/) {
+    ++call.decoded;
     last_addr = params.get_addr();
     last_size = params.get_size();
     last_prot = params.get_prot();
-    return {};
+    return NamedPlan{"protect"};
+  }
+  void invoke_map(TestCall& call, NamedPlan&& plan) { invoked(call, std::move(plan)); }
+  void invoke_unmap(TestCall& call, NamedPlan&& plan) { invoked(call, std::move(plan)); }
+  void invoke_protect(TestCall& call, NamedPlan&& plan) { invoked(call, std::move(plan)); }
+
+ private:
+  void invoked(TestCall& call, NamedPlan&& plan) {
+    ++call.invoked;
+    calls.push_back(std::move(plan.name));
   }
 };
-static_assert(capos::gen::VirtualMemoryServer<FakeVirtualMemory>);
+static_assert(capos::gen::VirtualMemoryServer<FakeVirtualMemory, TestCall>);
 
+// The concept names every method's two steps: a missing method, a decode returning something
+// other than Result<Plan>, or an invoke that could fail (returns a Result) is not a server.
 struct MissingProtect {
-  Result<void> map(const VirtualMemory::MapParams::Reader&,
-                   const VirtualMemory::MapResults::Builder&);
-  Result<void> unmap(const VirtualMemory::UnmapParams::Reader&,
-                     const VirtualMemory::UnmapResults::Builder&);
+  Result<NoPlan> decode_map(TestCall&, const VirtualMemory::MapParams::Reader&,
+                            const VirtualMemory::MapResults::Builder&);
+  void invoke_map(TestCall&, NoPlan&&);
+  Result<NoPlan> decode_unmap(TestCall&, const VirtualMemory::UnmapParams::Reader&,
+                              const VirtualMemory::UnmapResults::Builder&);
+  void invoke_unmap(TestCall&, NoPlan&&);
 };
-static_assert(!capos::gen::VirtualMemoryServer<MissingProtect>);
+static_assert(!capos::gen::VirtualMemoryServer<MissingProtect, TestCall>);
+struct FallibleInvoke : MissingProtect {
+  Result<NoPlan> decode_protect(TestCall&, const VirtualMemory::ProtectParams::Reader&,
+                                const VirtualMemory::ProtectResults::Builder&);
+  Result<void> invoke_protect(TestCall&, NoPlan&&);  // invoke must not fail
+};
+static_assert(!capos::gen::VirtualMemoryServer<FallibleInvoke, TestCall>);
+struct VoidDecode : MissingProtect {
+  Result<void> decode_protect(TestCall&, const VirtualMemory::ProtectParams::Reader&,
+                              const VirtualMemory::ProtectResults::Builder&);  // no plan
+  void invoke_protect(TestCall&, NoPlan&&);
+};
+static_assert(!capos::gen::VirtualMemoryServer<VoidDecode, TestCall>);
+struct WrongPlan : MissingProtect {
+  Result<NoPlan> decode_protect(TestCall&, const VirtualMemory::ProtectParams::Reader&,
+                                const VirtualMemory::ProtectResults::Builder&);
+  void invoke_protect(TestCall&, NamedPlan&&);  // not the plan decode returns
+};
+static_assert(!capos::gen::VirtualMemoryServer<WrongPlan, TestCall>);
+struct Complete : MissingProtect {
+  Result<NoPlan> decode_protect(TestCall&, const VirtualMemory::ProtectParams::Reader&,
+                                const VirtualMemory::ProtectResults::Builder&);
+  void invoke_protect(TestCall&, NoPlan&&);
+};
+static_assert(capos::gen::VirtualMemoryServer<Complete, TestCall>);
 
 struct FakeConsole {
-  int calls = 0;
+  int calls = 0;  // invoke steps
   std::string last;
-  Result<void> write(const Console::WriteParams::Reader& params,
-                     const Console::WriteResults::Builder& /*results*/) {
-    ++calls;
+  Result<NamedPlan> decode_write(TestCall& call, const Console::WriteParams::Reader& params,
+                                 const Console::WriteResults::Builder& /*results*/) {
+    ++call.decoded;
     const auto data = params.get_data();
     if (!data) return capnp::to_error(data.error());
-    last = text(*data);
-    return {};
+    return NamedPlan{text(*data)};
   }
-  Result<void> write_line(const Console::WriteLineParams::Reader& params,
-                          const Console::WriteLineResults::Builder& /*results*/) {
-    ++calls;
+  Result<NamedPlan> decode_write_line(TestCall& call,
+                                      const Console::WriteLineParams::Reader& params,
+                                      const Console::WriteLineResults::Builder& /*results*/) {
+    ++call.decoded;
     const auto line = params.get_text();
     if (!line) return capnp::to_error(line.error());
-    last = text(*line);
-    return {};
+    return NamedPlan{text(*line)};
+  }
+  void invoke_write(TestCall& call, NamedPlan&& plan) { invoked(call, std::move(plan)); }
+  void invoke_write_line(TestCall& call, NamedPlan&& plan) { invoked(call, std::move(plan)); }
+
+ private:
+  void invoked(TestCall& call, NamedPlan&& plan) {
+    ++call.invoked;
+    ++calls;
+    last = std::move(plan.name);
   }
 };
-static_assert(capos::gen::ConsoleServer<FakeConsole>);
+static_assert(capos::gen::ConsoleServer<FakeConsole, TestCall>);
 
 RC_GTEST_PROP(GenDispatch, RoutesEachMethodIdToItsHandler, ()) {
   const auto method = *rc::gen::inRange<uint16_t>(0, VirtualMemory::METHOD_COUNT);
@@ -252,8 +311,10 @@ RC_GTEST_PROP(GenDispatch, RoutesEachMethodIdToItsHandler, ()) {
   const std::vector<uint8_t> params = to_bytes(builder);
   std::vector<uint8_t> result(256, 0xEE);
   FakeVirtualMemory server;
-  const auto length = VirtualMemory::dispatch(server, method, view(params), result);
+  TestCall call;
+  const auto length = VirtualMemory::dispatch(server, call, method, view(params), result);
   RC_ASSERT(length.has_value());
+  RC_ASSERT(call.decoded == 1 && call.invoked == 1);
   static const char* const NAMES[] = {"map", "unmap", "protect"};
   RC_ASSERT(server.calls == std::vector<std::string>{NAMES[method]});
   RC_ASSERT(server.last_addr == addr);
@@ -273,17 +334,83 @@ RC_GTEST_PROP(GenDispatch, UnknownMethodIdsAreBadMethod, ()) {
   const std::vector<uint8_t> params = to_bytes(builder);
   std::vector<uint8_t> result(64);
   FakeVirtualMemory server;
-  const auto outcome = VirtualMemory::dispatch(server, method, view(params), result);
+  TestCall call;
+  const auto outcome = VirtualMemory::dispatch(server, call, method, view(params), result);
   RC_ASSERT(!outcome.has_value());
   RC_ASSERT(outcome.error().error == Error::BadMethod);
   RC_ASSERT(outcome.error().stage == DispatchStage::Method);
   RC_ASSERT(server.calls.empty());
 
   FakeConsole console;  // ClientEndpoint has no methods at all
-  const auto none =
-      ClientEndpoint::dispatch(console, static_cast<uint16_t>(method % 4), view(params), result);
+  const auto none = ClientEndpoint::dispatch(console, call, static_cast<uint16_t>(method % 4),
+                                             view(params), result);
   RC_ASSERT(!none.has_value());
   RC_ASSERT(none.error().error == Error::BadMethod);
+}
+
+// A plan that counts how often it is dropped while still holding its (pretend) reservation.
+int g_plan_drops = 0;  // NOLINT: counted across one test
+struct CountingPlan {
+  CountingPlan() = default;
+  CountingPlan(CountingPlan&& other) noexcept : live(std::exchange(other.live, false)) {}
+  CountingPlan(const CountingPlan&) = delete;
+  CountingPlan& operator=(const CountingPlan&) = delete;
+  CountingPlan& operator=(CountingPlan&&) = delete;
+  ~CountingPlan() {
+    if (live) ++g_plan_drops;  // a rollback
+  }
+  bool live = true;
+};
+struct RollbackConsole {
+  Result<CountingPlan> decode_write(TestCall& call, const Console::WriteParams::Reader&,
+                                    const Console::WriteResults::Builder&) {
+    ++call.decoded;
+    return CountingPlan{};
+  }
+  Result<NoPlan> decode_write_line(TestCall&, const Console::WriteLineParams::Reader&,
+                                   const Console::WriteLineResults::Builder&) {
+    return NoPlan{};
+  }
+  void invoke_write(TestCall& call, CountingPlan&& plan) {
+    ++call.invoked;
+    plan.live = false;  // committed
+  }
+  void invoke_write_line(TestCall&, NoPlan&&) {}
+};
+
+// decode() alone changes nothing but the result buffer; its plan is either consumed by
+// invoke() or, dropped, rolled back exactly once — through every move on the way.
+TEST(GenDispatch, ADecodedCallIsInvokedOrRolledBackExactlyOnce) {
+  ::capnp::MallocMessageBuilder builder;
+  builder.initRoot<::Console::WriteParams>().setData(::capnp::Data::Reader(nullptr, 0));
+  const std::vector<uint8_t> params = to_bytes(builder);
+  std::vector<uint8_t> result(64);
+  RollbackConsole server;
+  TestCall call;
+  g_plan_drops = 0;
+  {
+    auto decoded = Console::decode(server, call, 0, view(params), result);
+    ASSERT_TRUE(decoded.has_value());
+    EXPECT_EQ(decoded->index(), 0U);
+    EXPECT_EQ(decoded->payload_length(), 16U);  // segment table + empty root struct
+    EXPECT_EQ(call.decoded, 1);
+  }  // dropped before invoke
+  EXPECT_EQ(g_plan_drops, 1);
+  EXPECT_EQ(call.invoked, 0);
+
+  g_plan_drops = 0;
+  auto decoded = Console::decode(server, call, 0, view(params), result);
+  ASSERT_TRUE(decoded.has_value());
+  Console::invoke(server, call, std::move(decoded).take());
+  EXPECT_EQ(call.invoked, 1);
+  EXPECT_EQ(g_plan_drops, 0);  // consumed, not rolled back
+
+  ::capnp::MallocMessageBuilder line_builder;
+  line_builder.initRoot<::Console::WriteLineParams>().setText("x");
+  const std::vector<uint8_t> line_params = to_bytes(line_builder);
+  const auto line = Console::decode(server, call, 1, view(line_params), result);
+  ASSERT_TRUE(line.has_value());  // the other method's plan type (NoPlan) in the same union
+  EXPECT_EQ(line->index(), 1U);
 }
 
 struct MalformedCase {
@@ -323,12 +450,15 @@ TEST(GenDispatch, MalformedParamsFailWithThePreciseRuleBeforeAnyHandler) {
   for (const MalformedCase& c : cases) {
     SCOPED_TRACE(c.name);
     FakeConsole server;
+    TestCall call;
     std::vector<uint8_t> result(64);
-    const auto outcome = Console::dispatch(server, 1, view(c.bytes), result);
+    const auto outcome = Console::dispatch(server, call, 1, view(c.bytes), result);
     ASSERT_FALSE(outcome.has_value());
     EXPECT_EQ(outcome.error().stage, DispatchStage::Params);
     EXPECT_EQ(outcome.error().wire, c.wire) << capnp::capnp_error_name(outcome.error().wire);
-    EXPECT_EQ(outcome.error().error, capnp::to_error(c.wire));
+    // Whatever rule failed, malformed params are one kind of failure: INVALID on the wire.
+    EXPECT_EQ(outcome.error().error, Error::InvalidArgument);
+    EXPECT_EQ(call.decoded, 0);
     EXPECT_EQ(server.calls, 0);
   }
 }
@@ -338,20 +468,26 @@ TEST(GenDispatch, ResultBufferAndHandlerErrorsAreReportedAsSuch) {
   builder.initRoot<::VirtualMemory::MapParams>().setHint(1);
   const std::vector<uint8_t> params = to_bytes(builder);
   FakeVirtualMemory server;
+  TestCall call;
   std::vector<uint8_t> tiny(15);
-  const auto no_room = VirtualMemory::dispatch(server, 0, view(params), tiny);
+  const auto no_room = VirtualMemory::dispatch(server, call, 0, view(params), tiny);
   ASSERT_FALSE(no_room.has_value());
   EXPECT_EQ(no_room.error().stage, DispatchStage::Results);
+  EXPECT_EQ(no_room.error().error, Error::TooBig);
   EXPECT_EQ(no_room.error().wire, capnp::CapnpError::OutputTooSmall);
+  EXPECT_EQ(call.decoded, 0);  // the results root must fit before decode runs
   EXPECT_TRUE(server.calls.empty());
 
   server.fail_with = Error::QuotaExceeded;
   std::vector<uint8_t> result(64);
-  const auto failed = VirtualMemory::dispatch(server, 0, view(params), result);
+  const auto failed = VirtualMemory::dispatch(server, call, 0, view(params), result);
   ASSERT_FALSE(failed.has_value());
-  EXPECT_EQ(failed.error().stage, DispatchStage::Handler);
+  EXPECT_EQ(failed.error().stage, DispatchStage::Decode);
   EXPECT_EQ(failed.error().error, Error::QuotaExceeded);
   EXPECT_EQ(failed.error().wire, capnp::CapnpError{});
+  EXPECT_EQ(call.decoded, 1);
+  EXPECT_EQ(call.invoked, 0);  // a failed decode never reaches invoke
+  EXPECT_TRUE(server.calls.empty());
 }
 
 // Arbitrary corruption of valid params never reaches a handler with undecodable fields: the
@@ -370,12 +506,14 @@ RC_GTEST_PROP(GenDispatch, CorruptedParamsEitherFailOrDecodeCompletely, ()) {
     params[at] = *rc::gen::arbitrary<uint8_t>();
   }
   FakeConsole server;
+  TestCall call;
   std::vector<uint8_t> result(64);
-  const auto outcome = Console::dispatch(server, 1, view(params), result);
+  const auto outcome = Console::dispatch(server, call, 1, view(params), result);
   if (outcome.has_value()) {
     RC_ASSERT(server.calls == 1);
   } else {
     RC_ASSERT(server.calls == 0);
+    RC_ASSERT(call.decoded == 0);
     RC_ASSERT(outcome.error().stage == DispatchStage::Params);
     RC_ASSERT(outcome.error().wire != capnp::CapnpError{});
   }
