@@ -10,8 +10,10 @@
 // number of bytes written; user memory is written only through copy_out, only inside the result
 // window [result_addr, + min(result_len, result_scratch_bytes)), exactly the reported bytes for a
 // success, nothing at all for a rejected CALL (a CapException reply writes the window only);
-// console output is printable (escaped); entries consume at most min(budget, SQES_PER_ENTRY)
-// SQEs and every consumed SQE gets exactly one CQE, in order (nothing is deferred yet).
+// console output is printable (escaped); no write ever touches the ring or CapSet page (both
+// mapped here like the kernel maps them, F-032); the CapSlots quota equals the caps held after
+// every SQE (RELEASE included); entries consume at most min(budget, SQES_PER_ENTRY) SQEs and
+// every consumed SQE gets exactly one CQE, in order (no kernel object defers yet).
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <array>
@@ -23,10 +25,12 @@
 
 #include "fuzz/fuzz_support.h"
 #include "fuzz/ring_fakes.h"
-#include "kernel/cap/boot_package.h"
-#include "kernel/cap/capability_manager.h"
-#include "kernel/cap/console.h"
+#include "kernel/cap/completion.h"
 #include "kernel/cap/ring_dispatch.h"
+#include "kernel/cap/transfer.h"
+#include "kernel/object/boot_package.h"
+#include "kernel/object/capability_manager.h"
+#include "kernel/object/console.h"
 #include "lib/gen/capos.capnp.h"
 #include "lib/ring/kernel_ring.h"
 #include "lib/ring/user_ring.h"
@@ -43,7 +47,10 @@ constexpr uint64_t READ_ONLY_VA = 0x300000;
 constexpr uint64_t SUPERVISOR_VA = 0x400000;
 constexpr uint64_t LAST_VA = USER_HALF_END - PAGE;
 
-constexpr std::array<uint64_t, 12> ADDRESSES = {0,
+constexpr std::array<uint64_t, 15> ADDRESSES = {0,
+                                                RING_VADDR,
+                                                RING_VADDR + 256,
+                                                CAPSET_VADDR,
                                                 PARAMS_VA,
                                                 PARAMS_VA + 4 * PAGE - 8,
                                                 RESULT_VA,
@@ -92,7 +99,17 @@ static_assert(kernel::UserMemory<RecordingMemory>);
 std::array<uint64_t, resource_class_count> limits() {
   std::array<uint64_t, resource_class_count> values{};
   values[static_cast<size_t>(ResourceClass::LogBytes)] = uint64_t{1} << 15;
+  values[static_cast<size_t>(ResourceClass::CapSlots)] = 16;
   return values;
+}
+
+// [address, + length) shares a byte with the ring page or the CapSet page.
+bool touches_shared_page(uint64_t address, uint64_t length) {
+  for (const uint64_t page : {RING_VADDR, CAPSET_VADDR}) {
+    if (length != 0 && address < page + PAGE && page - address < length) return true;
+    if (length != 0 && address >= page && address < page + PAGE) return true;
+  }
+  return false;
 }
 
 class World {
@@ -103,12 +120,16 @@ class World {
         m_ledger(limits()),
         m_atomics(*m_page, 0),
         m_ring(*m_page, m_atomics),
-        m_user(attach()) {
+        m_user(attach()),
+        m_completions(m_ring, m_memory) {
     m_space.map(PARAMS_VA, 4, true, true);
     m_space.map(RESULT_VA, 4, true, true);
     m_space.map(READ_ONLY_VA, 1, true, false);
     m_space.map(SUPERVISOR_VA, 1, false, true);
     m_space.map(LAST_VA, 1, true, true);
+    // As the kernel maps them: the ring page user RW, the CapSet page user R.
+    m_space.map(RING_VADDR, 1, true, true);
+    m_space.map(CAPSET_VADDR, 1, true, false);
     for (size_t i = 0; i < 6000; ++i) m_manifest.push_back(static_cast<uint8_t>(i * 7));
     m_boot = std::make_unique<kernel::BootPackageObject>(ByteView(m_manifest));
     m_ids = {insert(m_console, gen::Console::INTERFACE_ID),
@@ -141,8 +162,21 @@ class World {
   // The dispatcher as KernelRing calls it, checked around each call.
   CapCqe operator()(const CapSqe& sqe) {
     m_memory.writes.clear();
-    kernel::RingDispatcher<RecordingMemory> dispatcher(m_caps, m_ledger, m_memory, *m_scratch);
-    const CapCqe cqe = dispatcher(sqe);
+    const kernel::CallerContext caller{.pid = 1,
+                                       .generation = 1,
+                                       .caps = &m_caps,
+                                       .ledger = &m_ledger,
+                                       .completions = &m_completions};
+    kernel::RingDispatcher<RecordingMemory> dispatcher(caller, m_memory, *m_scratch);
+    const DispatchOutcome outcome = dispatcher(sqe);
+    FUZZ_CHECK(outcome.disposition == Disposition::Complete);  // nothing defers yet
+    const CapCqe cqe = outcome.cqe;
+    FUZZ_CHECK(m_ledger.committed(ResourceClass::CapSlots) == m_caps.live_count());
+    FUZZ_CHECK(m_ledger.outstanding_reservations() == 0 && m_caps.reserved_count() == 0);
+    FUZZ_CHECK(cqe.flags == 0 && cqe.cap_count == 0);  // no object of this phase returns caps
+    for (const auto& write : m_memory.writes) {
+      FUZZ_CHECK(!touches_shared_page(write.address, write.length));
+    }
     FUZZ_CHECK(cqe.user_data == sqe.user_data && cqe.reserved == 0);
     FUZZ_CHECK(cqe.result >= TRANSPORT_CODE_MIN);
     const uint64_t window = sqe.result_len < kernel::result_scratch_bytes
@@ -176,7 +210,7 @@ class World {
   }
 
   CapId insert(kernel::CapObject& object, uint64_t interface_id) {
-    auto id = m_caps.insert({&object, interface_id, 0});
+    auto id = kernel::insert_cap(m_caps, m_ledger, {kernel::ObjectRef(object), interface_id, 0});
     FUZZ_CHECK(id.has_value());
     return *id;
   }
@@ -281,6 +315,11 @@ class World {
   }
 
   FuzzedDataProvider& m_in;
+  // The objects before the table: every reference drops while its object exists.
+  std::vector<uint8_t> m_manifest;
+  kernel::ConsoleObject m_console{&console_sink};
+  std::unique_ptr<kernel::BootPackageObject> m_boot;
+  kernel::CapabilityManagerObject m_manager;
   kernel::test::FakeAddressSpace m_space;
   FakeUserMemory m_fake_memory{m_space};
   RecordingMemory m_memory{m_fake_memory};
@@ -288,15 +327,12 @@ class World {
   kernel::ObjectTable m_caps;
   FrameLedger m_ledger;
   std::unique_ptr<kernel::CallScratch> m_scratch = std::make_unique<kernel::CallScratch>();
-  std::vector<uint8_t> m_manifest;
-  kernel::ConsoleObject m_console{&console_sink};
-  std::unique_ptr<kernel::BootPackageObject> m_boot;
-  kernel::CapabilityManagerObject m_manager{m_caps};
   std::array<uint32_t, 4> m_ids{};
   std::unique_ptr<RingPage> m_page = std::make_unique<RingPage>();
   CheckingAtomics m_atomics;
   KernelRing<CheckingAtomics> m_ring;
   UserRing<CheckingAtomics> m_user;
+  kernel::RingCompletions<KernelRing<CheckingAtomics>, RecordingMemory> m_completions;
   uint64_t m_submitted = 0;
   uint64_t m_reaped = 0;
 };

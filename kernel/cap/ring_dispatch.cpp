@@ -45,17 +45,33 @@ void read_xfer_descs(ByteView bytes, std::span<XferDesc> out) {
   }
 }
 
-uint32_t encode_exception(MutableByteView window, const CallFailure& failure, Error& code) {
-  code = Error::ApplicationException;
+EncodedException encode_exception(MutableByteView window, const CallFailure& failure) {
   const capnp::CapnpResult<uint32_t> full =
       build_exception(window, failure.exception, message_bytes(failure.message));
-  if (full) return *full;
-  code = Error::ApplicationExceptionTruncated;
+  if (full) return {*full, Error::ApplicationException};
   for (uint8_t& byte : window) byte = 0;  // drop what the failed attempt wrote
   const capnp::CapnpResult<uint32_t> bare = build_exception(window, failure.exception, ByteView());
-  if (bare) return *bare;
+  if (bare) return {*bare, Error::ApplicationExceptionTruncated};
   for (uint8_t& byte : window) byte = 0;
-  return 0;
+  return {0, Error::ApplicationExceptionTruncated};
+}
+
+namespace {
+
+// [start, start + RING_PAGE_SIZE) and [address, address + length) share a byte. Written so
+// that nothing wraps: `address < page_end` and `start - address < length` (when address is
+// below the page) never overflow for any u64 inputs.
+bool overlaps_page(uint64_t address, uint64_t length, uint64_t start) {
+  if (length == 0) return false;
+  const uint64_t page_end = start + RING_PAGE_SIZE;  // both pages end below 2^47
+  if (address >= page_end) return false;
+  return address >= start || start - address < length;
+}
+
+}  // namespace
+
+bool overlaps_shared_pages(uint64_t address, uint64_t length) {
+  return overlaps_page(address, length, RING_VADDR) || overlaps_page(address, length, CAPSET_VADDR);
 }
 
 }  // namespace capos::kernel

@@ -37,8 +37,8 @@ class BootPackageObject final : public CapObject {
   [[nodiscard]] Result<gen::NoPlan> decode_read_manifest(
       Invocation& invocation, const gen::BootPackage::ReadManifestParams::Reader& params,
       const gen::BootPackage::ReadManifestResults::Builder& results);
-  void invoke_manifest_size(Invocation& /*invocation*/, gen::NoPlan&& /*plan*/) {}
-  void invoke_read_manifest(Invocation& /*invocation*/, gen::NoPlan&& /*plan*/) {}
+  void invoke_manifest_size(Invocation& /*invocation*/, gen::NoPlan /*plan*/) {}
+  void invoke_read_manifest(Invocation& /*invocation*/, gen::NoPlan /*plan*/) {}
 
  private:
   [[nodiscard]] Result<void> decode_methods(Invocation& invocation) override;

@@ -25,7 +25,7 @@ class CapabilityManagerObject final : public CapObject {
   [[nodiscard]] Result<gen::NoPlan> decode_list(
       Invocation& invocation, const gen::CapabilityManager::ListParams::Reader& params,
       const gen::CapabilityManager::ListResults::Builder& results);
-  void invoke_list(Invocation& /*invocation*/, gen::NoPlan&& /*plan*/) {}
+  void invoke_list(Invocation& /*invocation*/, gen::NoPlan /*plan*/) {}
 
  private:
   [[nodiscard]] Result<void> decode_methods(Invocation& invocation) override;

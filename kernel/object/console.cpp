@@ -87,7 +87,7 @@ void ConsoleObject::invoke_write_line(Invocation& invocation, Print&& plan) {
 }
 
 // Invoke: print, then commit the charge reserved in decode.
-void ConsoleObject::print(Invocation& invocation, Print&& plan) const {
+void ConsoleObject::print(Invocation& invocation, Print plan) const {
   {
     EscapingWriter writer(m_sink);
     for (const uint8_t byte : plan.bytes) writer.put(byte);

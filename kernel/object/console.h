@@ -59,7 +59,7 @@ class ConsoleObject final : public CapObject {
   [[nodiscard]] static Result<Print> plan_print(Invocation& invocation,
                                                 const capnp::CapnpResult<ByteView>& bytes,
                                                 bool newline);
-  void print(Invocation& invocation, Print&& plan) const;
+  void print(Invocation& invocation, Print plan) const;
 
   ConsoleSink m_sink;
 };

@@ -5,13 +5,15 @@
 #include <span>
 
 #include "kernel/arch/current.h"
-#include "kernel/cap/boot_package.h"
-#include "kernel/cap/console.h"
+#include "kernel/cap/transfer.h"
 #include "kernel/lib/fatal.h"
 #include "kernel/lib/log.h"
 #include "kernel/mem/direct_map.h"
 #include "kernel/mem/kernel_address_space.h"
 #include "kernel/mem/physical_memory.h"
+#include "kernel/object/boot_package.h"
+#include "kernel/object/capability_manager.h"
+#include "kernel/object/console.h"
 #include "kernel/proc/capset.h"
 #include "kernel/proc/image_loader.h"
 #include "kernel/proc/process.h"
@@ -43,8 +45,10 @@ constexpr std::array<uint64_t, resource_class_count> init_limits = [] {
 constinit manifest::Manifest g_manifest{};
 constinit std::array<char, manifest::DIAGNOSTIC_BUFFER_BYTES> g_diagnostic{};
 
+// The boot singletons (pinned: no RELEASE or exit destroys them).
 constinit ConsoleObject g_console(&Arch::console_write);
 constinit std::optional<BootPackageObject> g_boot_package{};
+constinit CapabilityManagerObject g_capability_manager;
 
 // SAFETY: a manifest Text is `size` bytes at `data` inside the module, which outlives the boot.
 std::span<const char> as_chars(manifest::Text text) { return {text.data, text.size}; }
@@ -99,9 +103,12 @@ void map_ring(Process& process, uint64_t ring_frame) {
   process.ledger().commit(std::move(charge));
 }
 
+// Charged to init's CapSlots quota like every cap (kernel/cap/transfer.h).
 CapId grant(Process& process, CapObject& object) {
-  return must(process.caps().insert(ObjectTable::Entry{
-                  .object = &object, .interface_id = object.interface_id(), .badge = 0}),
+  return must(insert_cap(process.caps(), process.ledger(),
+                         ObjectTable::Entry{.object = ObjectRef(object),
+                                            .interface_id = object.interface_id(),
+                                            .badge = 0}),
               "cap table full");
 }
 
@@ -109,8 +116,8 @@ void build_caps(Process& process, BootPackageObject& boot_package) {
   const std::array<CapSetGrant, 3> grants = {{
       {literal("console"), grant(process, g_console), g_console.interface_id()},
       {literal("boot_package"), grant(process, boot_package), boot_package.interface_id()},
-      {literal("capability_manager"), grant(process, process.capability_manager()),
-       process.capability_manager().interface_id()},
+      {literal("capability_manager"), grant(process, g_capability_manager),
+       g_capability_manager.interface_id()},
   }};
   const uint64_t frame = must(
       map_user_page(process.page_table(), process.ledger(), CAPSET_VADDR, PageAccess::ReadOnly),

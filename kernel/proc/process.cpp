@@ -27,7 +27,8 @@ Process::Process(uint32_t pid, const char* name, Arch::PageTable table, RingPage
       m_ring(ring_kernel_alias, m_atomics),
       m_caps(make_table(m_slots)),
       m_ledger(limits),
-      m_capability_manager(m_caps) {}
+      m_memory(m_table),
+      m_completions(m_ring, m_memory) {}
 
 Process& current_process() {
   KASSERT(g_process.has_value());

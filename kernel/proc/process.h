@@ -7,8 +7,12 @@
 // Invariants:
 //   - m_ring runs over the ring frame's direct-map alias, never over RING_VADDR (F-014); the
 //     same frame is mapped user RW at RING_VADDR in m_table.
-//   - Every slot of m_caps holds a CapObject that outlives the process (kernel singletons, or
-//     m_capability_manager, a member).
+//   - Every slot of m_caps holds an ObjectRef (kernel/cap/cap_object.h); the boot singletons
+//     it names are pinned, so no RELEASE destroys them. ledger.committed(CapSlots) equals
+//     m_caps.live_count() (kernel/cap/transfer.h).
+//   - m_completions posts deferred CQEs into m_ring and this process's memory; phase 2 has one
+//     process, always current, so its address space is the active one whenever a completion
+//     runs (the scheduler issue must keep that true or copy through the direct map).
 //   - Locking: none needed — single CPU, and the kernel runs with interrupts off, so a
 //     decode/invoke pair on m_caps and m_ledger is never interleaved with another (F-005).
 #pragma once
@@ -18,7 +22,8 @@
 
 #include "kernel/arch/current.h"
 #include "kernel/cap/cap_object.h"
-#include "kernel/cap/capability_manager.h"
+#include "kernel/cap/completion.h"
+#include "kernel/proc/process_memory.h"
 #include "lib/mem/frame_ledger.h"
 #include "lib/ring/atomics.h"
 #include "lib/ring/kernel_ring.h"
@@ -43,7 +48,7 @@ class Process {
   [[nodiscard]] KernelRing<HardwareAtomics>& ring() { return m_ring; }
   [[nodiscard]] ObjectTable& caps() { return m_caps; }
   [[nodiscard]] FrameLedger& ledger() { return m_ledger; }
-  [[nodiscard]] CapabilityManagerObject& capability_manager() { return m_capability_manager; }
+  [[nodiscard]] CompletionSink& completions() { return m_completions; }
 
  private:
   uint32_t m_pid;
@@ -54,7 +59,8 @@ class Process {
   std::array<ObjectTable::Slot, cap_slots> m_slots{};
   ObjectTable m_caps;
   FrameLedger m_ledger;
-  CapabilityManagerObject m_capability_manager;
+  ProcessMemory m_memory;
+  RingCompletions<KernelRing<HardwareAtomics>, ProcessMemory> m_completions;
 };
 
 // The running process (phase 2: init, once started). KASSERTs that one exists.

@@ -3,6 +3,7 @@
 #include "kernel/arch/current.h"
 #include "kernel/cap/ring_dispatch.h"
 #include "kernel/lib/log.h"
+#include "kernel/proc/cap_enter.h"
 #include "kernel/proc/process_memory.h"
 #include "lib/core/panic.h"
 #include "lib/ring/transport.h"
@@ -21,18 +22,19 @@ int64_t transport(Error error) { return transport_result(error); }
 }  // namespace
 
 int64_t cap_enter(Process& process, uint64_t min_complete, uint64_t timeout_ns) {
-  if (min_complete > CQ_ENTRIES) return transport(Error::InvalidArgument);
   ProcessMemory memory(process.page_table());
-  RingDispatcher<ProcessMemory> dispatcher(process.caps(), process.ledger(), memory,
-                                           g_call_scratch);
-  const Result<EntryReport> report = process.ring().enter(dispatcher, SQES_PER_ENTRY);
-  if (!report) return transport(Error::RingCorrupt);
-  if (report->available >= min_complete || timeout_ns == TIMEOUT_NEVER_BLOCK) {
-    return report->available;
-  }
-  // Nothing can complete later in this phase (see syscall.h), so the wait would never end.
+  const CallerContext caller{
+      .pid = process.pid(),
+      .generation = 0,  // one process, never reused, in this phase
+      .caps = &process.caps(),
+      .ledger = &process.ledger(),
+      .completions = &process.completions(),
+  };
+  RingDispatcher<ProcessMemory> dispatcher(caller, memory, g_call_scratch);
+  const int64_t available = run_cap_enter(process.ring(), dispatcher, min_complete, timeout_ns);
+  // Nothing can complete later in this phase (see cap_enter.h), so nothing may be owed.
   KASSERT(process.ring().deferred() == 0);
-  return transport(Error::TimedOut);
+  return available;
 }
 
 void exit_process(Process& process, int64_t code) {

@@ -2,13 +2,11 @@
 // architecture's handle_syscall / handle_user_fault upcalls (kernel/arch/arch.h).
 //
 // Every register argument is hostile:
-//   cap_enter(min_complete, timeout_ns): min_complete > CQ_ENTRIES can never be satisfied and
-//     is CAP_ERR_INVALID before anything is consumed. Otherwise one KernelRing entry runs (at
-//     most SQES_PER_ENTRY SQEs, dispatched by RingDispatcher); a corrupt ring returns
-//     CAP_ERR_RING_CORRUPT. Then, if fewer than min_complete CQEs are available: timeout_ns = 0
-//     returns the count; any other timeout returns CAP_ERR_TIMED_OUT at once, because in this
-//     phase nothing completes later (no SQE is ever deferred and there is one process), so the
-//     wait could never end — returning beats hanging the only process forever.
+//   cap_enter(min_complete, timeout_ns): kernel/proc/cap_enter.h — SQEs are always consumed
+//     first (at most SQES_PER_ENTRY, dispatched by RingDispatcher), min_complete is clamped to
+//     CQ_ENTRIES, timeout 0 returns the count; any other timeout not yet satisfied returns
+//     CAP_ERR_TIMED_OUT at once in this phase (nothing completes later: one process, nothing
+//     deferred) — returning beats hanging the only process forever.
 //   exit(code): ends the process; in phase 2 that ends the boot (PASS iff code == 0).
 //   any other number: CAP_ERR_INVALID, nothing changes.
 #pragma once

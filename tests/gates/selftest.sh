@@ -43,6 +43,21 @@ expect_failure headers-allowlist "<vector> is not in the freestanding allowlist"
   python3 tools/audit/check_headers.py "${fixtures}/headers"
 expect_failure headers-direction '"kernel/arch/x86_64/cpu.h": lib/ may include only lib/' \
   python3 tools/audit/check_headers.py "${fixtures}/headers"
+# kernel/cap and kernel/object stay host-testable: neither may include kernel/proc or kernel/arch
+# (kernel/proc/fine.h in the same fixture includes both and is not reported).
+expect_failure headers-kernel-cap \
+  '"kernel/proc/process.h": kernel/cap/ may include only lib/ and kernel/cap/' \
+  python3 tools/audit/check_headers.py "${fixtures}/headers"
+expect_failure headers-kernel-object \
+  '"kernel/arch/current.h": kernel/object/ may include only lib/ and kernel/cap/ and kernel/object/' \
+  python3 tools/audit/check_headers.py "${fixtures}/headers"
+headers_output="$(python3 tools/audit/check_headers.py "${fixtures}/headers" 2>&1)"
+if [[ "${headers_output}" == *"kernel/proc/fine.h"* ]]; then
+  echo "selftest: headers-kernel-proc: kernel/proc was narrowed too (it may use arch and cap)" >&2
+  failures=$((failures + 1))
+else
+  echo "selftest: headers-kernel-proc: kernel/proc keeps its wider rule as expected"
+fi
 expect_failure format "not formatted: ${fixtures}/format/misformatted.cpp" \
   scripts/format-check "${fixtures}/format/misformatted.cpp"
 expect_failure lint "readability-identifier-naming" \

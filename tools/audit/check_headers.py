@@ -4,7 +4,12 @@
 Checks every C++ file under lib/, kernel/ and user/ of ROOT (default: the repository):
   * system includes (<...>) must be in the freestanding allowlist;
   * project includes ("...") must respect the dependency direction: lib/ includes only lib/,
-    user/ includes lib/ and user/, kernel/ includes lib/ and kernel/.
+    user/ includes lib/ and user/, kernel/ includes lib/ and kernel/;
+  * inside kernel/, the host-testable layers stay host-testable: kernel/cap/ (dispatch,
+    invocation, transfer) includes only lib/ and kernel/cap/; kernel/object/ (one file per
+    object type) only lib/, kernel/cap/ and kernel/object/ — so neither reaches kernel/arch/
+    or kernel/proc/ (nor kernel/mem/, kernel/lib/), directly or through another header, since
+    every layer they may include is itself closed the same way.
 Host-only code lives in a folder named `host/` (e.g. lib/core/host/) and is exempt.
 Prints one line per violation (path:line: message) and exits 1 if there is any.
 """
@@ -20,6 +25,11 @@ ALLOWED_PROJECT = {
     "lib": ("lib/",),
     "kernel": ("lib/", "kernel/"),
     "user": ("lib/", "user/"),
+}
+# Narrower rules for subtrees (the longest matching prefix wins over ALLOWED_PROJECT).
+ALLOWED_SUBTREE = {
+    "kernel/cap/": ("lib/", "kernel/cap/"),
+    "kernel/object/": ("lib/", "kernel/cap/", "kernel/object/"),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 SUFFIXES = {".h", ".hpp", ".cpp", ".cc", ".S", ".inc"}
@@ -37,6 +47,10 @@ def check(root: pathlib.Path) -> list[str]:
             relative = path.relative_to(root)
             if "host" in relative.parts:
                 continue
+            scope, allowed = top + "/", allowed_prefixes
+            for subtree, narrower in ALLOWED_SUBTREE.items():
+                if relative.as_posix().startswith(subtree):
+                    scope, allowed = subtree, narrower
             for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
                 match = INCLUDE.match(line)
                 if not match:
@@ -45,9 +59,11 @@ def check(root: pathlib.Path) -> list[str]:
                 if kind == "<" and name not in ALLOWED_SYSTEM:
                     problems.append(f"{relative}:{number}: <{name}> is not in the freestanding "
                                     f"allowlist ({', '.join(sorted(ALLOWED_SYSTEM))})")
-                if kind == '"' and not name.startswith(allowed_prefixes):
-                    problems.append(f'{relative}:{number}: "{name}": {top}/ may include only '
-                                    f"{' and '.join(allowed_prefixes)} (dependency direction)")
+                if kind == '"' and not name.startswith(allowed):
+                    reason = ("host-testable: no kernel/arch or kernel/proc"
+                              if scope in ALLOWED_SUBTREE else "dependency direction")
+                    problems.append(f'{relative}:{number}: "{name}": {scope} may include only '
+                                    f"{' and '.join(allowed)} ({reason})")
     return problems
 
 

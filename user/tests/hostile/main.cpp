@@ -163,13 +163,18 @@ class Hostile {
       const char* what;
       uint64_t address;
     };
-    const std::array<Case, 6> cases = {{
+    // The ring page is user RW: only the dispatcher's overlap rule keeps results off it (F-032);
+    // before it, results were copied over the SQ entries the kernel was consuming.
+    const std::array<Case, 9> cases = {{
         {"result in the kernel direct map", kernel_direct_map},
         {"result non-canonical", non_canonical},
         {"result unmapped", unmapped},
         {"result wrapping past 2^64", wraps},
         {"result read-only (CapSet page)", capos::CAPSET_VADDR},
         {"result read-only (.rodata)", capos::address_of(k_read_only.data())},
+        {"result over the ring page header", capos::RING_VADDR},
+        {"result over the SQ entries", capos::RING_VADDR + 256},
+        {"result over the CQ entries", capos::RING_VADDR + 1280},
     }};
     for (const Case& test : cases) {
       CapSqe sqe = write_line_sqe();
@@ -180,6 +185,9 @@ class Hostile {
     CapSqe small = write_line_sqe();
     small.result_len = 8;  // an empty struct's message needs 16 bytes
     expect("result buffer too small for the results", submit(small), TransportCode::TooBig);
+    CapSqe nop{};
+    nop.user_data = m_runtime.next_user_data();
+    expect("NOP after results aimed at the ring", submit(nop), 0);
     still_alive("bad result buffers");
   }
 
@@ -218,8 +226,19 @@ class Hostile {
     expect("transfer mode 3", submit(transfer), TransportCode::BadXfer);
     descs[0] = capos::XferDesc{m_console, capos::to_raw(capos::TransferMode::Copy), 0, 0, 9};
     expect("transfer descriptor reserved field", submit(transfer), TransportCode::Invalid);
+    // Built afresh: the runtime's params buffer was reused by the lines printed since, and the
+    // method now decodes its params before the unclaimed transfer is refused (docs/abi.md).
+    transfer = write_line_sqe();
+    transfer.xfer_addr = capos::address_of(descs.data());
+    transfer.xfer_count = 1;
     descs[0].reserved64 = 0;
     expect("COPY to a kernel object", submit(transfer), TransportCode::BadXfer);
+    descs[0] =
+        capos::XferDesc{m_console + (1U << 24), capos::to_raw(capos::TransferMode::Copy), 0, 0, 0};
+    transfer = write_line_sqe();
+    transfer.xfer_addr = capos::address_of(descs.data());
+    transfer.xfer_count = 1;
+    expect("COPY of a stale cap id", submit(transfer), TransportCode::BadXfer);
     still_alive("bad SQEs");
   }
 
@@ -359,15 +378,33 @@ class Hostile {
              0);
     }
     int64_t result = 0;
+    // The probe's min_complete (0x1111...01) is clamped to the CQ size and its timeout
+    // (0x2222...02) is not 0: nothing can complete, so TIMED_OUT (docs/abi.md "cap_enter").
     const uint64_t clobbered = capos_probe_syscall(capos::SYS_CAP_ENTER, &result);
-    expect("cap_enter(huge min_complete) through the probe", result, TransportCode::Invalid);
+    expect("cap_enter(huge min_complete, huge timeout) through the probe", result,
+           TransportCode::TimedOut);
     expect("  ... registers other than rax, rcx, r11 preserved", static_cast<int64_t>(clobbered),
            0);
-    expect("cap_enter(33, 0)", capos::rt::cap_enter(capos::CQ_ENTRIES + 1, 0),
-           TransportCode::Invalid);
+    expect("cap_enter(33, 0) with nothing pending", capos::rt::cap_enter(capos::CQ_ENTRIES + 1, 0),
+           0);
+    // F-033: a huge min_complete still consumes the SQ first, and timeout 0 returns the count.
+    CapSqe nop{};
+    nop.user_data = m_runtime.next_user_data();
+    const bool queued = m_runtime.ring().submit(nop).has_value();
+    const uint32_t head_before = m_runtime.ring_page().sq_head;
+    const int64_t entered = capos::rt::cap_enter(1000, 0);
+    const uint32_t head_after = m_runtime.ring_page().sq_head;
+    const capos::Result<CapCqe> reaped = m_runtime.ring().reap();
+    const bool matched =
+        queued && reaped.has_value() && reaped->user_data == nop.user_data && reaped->result == 0;
+    expect("cap_enter(1000, 0) with a NOP queued", entered, 1);
+    expect("  ... the NOP was consumed", head_after - head_before, 1);
+    expect("  ... and completed", matched ? 1 : 0, 1);
     expect("cap_enter(1, 0) with nothing pending", capos::rt::cap_enter(1, 0), 0);
     expect("cap_enter(1, 1000) with nothing pending", capos::rt::cap_enter(1, 1000),
            TransportCode::TimedOut);
+    // TODO(scheduler): SPEC §4 says UINT64_MAX waits without limit; until something can complete
+    // while this process waits, the kernel answers TIMED_OUT at once (docs/abi.md).
     expect("cap_enter(1, infinite) with nothing pending",
            capos::rt::cap_enter(1, capos::TIMEOUT_INFINITE), TransportCode::TimedOut);
     still_alive("hostile syscalls");
