@@ -55,6 +55,11 @@ FORWARDING = {"move", "forward", "as_const"}
 # Library functions that only pass references through: no class of ours is constructed,
 # assigned or destroyed inside them.
 PURE_LIBRARY = {"move", "forward", "as_const", "launder", "addressof", "__builtin_addressof"}
+PURE_MEMBERS = PURE_LIBRARY | {
+    "operator*", "operator->", "operator[]", "operator bool", "has_value", "size", "size_bytes",
+    "empty", "data", "begin", "end", "front", "back", "first", "last", "subspan", "load",
+    "operator==", "operator!=", "operator++", "operator--", "max", "min", "countr_zero",
+    "countr_one", "popcount", "has_single_bit", "in_range", "bit_cast"}
 HALT_ASM = re.compile(r"\b(?:hlt|ud2)\b")
 
 
@@ -336,10 +341,12 @@ class Unit:
         return path
 
     def text(self, path):
+        """A file's bytes as latin-1 text: clang's offsets count bytes, and latin-1 maps each
+        byte to one character (statements are decoded back to UTF-8 by site_of)."""
         if path not in self.texts:
             try:
-                with open(path, encoding="utf-8", errors="replace") as handle:
-                    self.texts[path] = handle.read()
+                with open(path, "rb") as handle:
+                    self.texts[path] = handle.read().decode("latin-1")
             except OSError:
                 self.texts[path] = ""
         return self.texts[path]
@@ -363,6 +370,7 @@ class Unit:
                 statement = source[start:stop]
             else:
                 statement = balanced(source, start)
+        statement = statement.encode("latin-1").decode("utf-8", errors="replace")
         return self.rel(path), line or 0, col, re.sub(r"\s+", " ", statement).strip()
 
     def records_for(self, type_text):
@@ -518,8 +526,11 @@ class Unit:
 
     def _external_types(self, type_text, node):
         """Marks the capos classes named in a library call's types: the graph adds edges to
-        their constructors, destructors and assignments (a library template may run them)."""
-        if self._calls and self._calls[-1][0] == "external":
+        their constructors, destructors and assignments (a library template may run them).
+        Not for the library's observers (PURE_MEMBERS: `*`, `->`, `[]`, size(), data(), ...),
+        which return a reference or a scalar and run none of our code."""
+        if self._calls and self._calls[-1][0] == "external" and \
+                self._calls[-1][1].rpartition("::")[2] not in PURE_MEMBERS:
             names = self._calls[-1][6]
             for name in capos_types(type_text or ""):
                 if name in self.by_canonical and name not in names:
@@ -567,6 +578,8 @@ class Unit:
 
     def on_call(self, node):
         info, name, callee = self._callee_decl(node)
+        if callee is not None and callee.get("kind") == "CXXPseudoDestructorExpr":
+            return  # `x.~T()` for a scalar T: no code
         arguments = node.get("inner", [])[1:]
         if info is not None:
             self._edge("direct", info["key"], node)
@@ -596,6 +609,8 @@ class Unit:
     def on_member_call(self, node):
         inner = node.get("inner") or []
         callee = strip(inner[0]) if inner else None
+        if callee is not None and callee.get("kind") == "CXXPseudoDestructorExpr":
+            return  # `x.~T()` for a scalar T: no code
         if callee is None or callee.get("kind") != "MemberExpr":
             self._edge("indirect", str(max(0, len(inner) - 1)), node)
             return

@@ -693,8 +693,8 @@ def audit(args):
     # Sites of every defined kernel function, each once.
     all_sites = {}
     for key, function in graph.functions.items():
-        if not function["defined"]:
-            continue
+        if not function["defined"] or key in graph.sinks:
+            continue  # a stop primitive's own body is the stop, not a site
         for site, precondition in sites_of(graph, key):
             all_sites.setdefault((site.path, site.line, site.col, site.kind, site.statement),
                                  (site, precondition, set()))
@@ -706,6 +706,8 @@ def audit(args):
     paths = {}
     for boundary, parents in reached.items():
         for key in parents:
+            if key in graph.sinks:
+                continue
             own = [s for s, _ in sites_of(graph, key)]
             if key in roots[boundary]:
                 own += entry_sites(graph, key)
