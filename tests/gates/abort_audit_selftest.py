@@ -235,6 +235,50 @@ def policy_mutants(tree, build, cache):
         path.write_text(text)
 
 
+def guard_fixture(root):
+    """The guard analysis on tests/gates/fixtures/abort_guards/guards.cpp: every marked access
+    gets its marked verdict (both directions: a check that accepts everything fails here)."""
+    sys.path.insert(0, str(ROOT / "tools" / "audit"))
+    import abort_ast  # noqa: E402 (the audit's own module, from this tree)
+    import abort_audit  # noqa: E402
+    fixture = root / "tests/gates/fixtures/abort_guards/guards.cpp"
+    problems = []
+    policy = abort_audit.read_policy(root / abort_audit.POLICY, abort_audit.POLICY, problems)
+    accessors = {p.pattern: p.argument for p in policy["accessor"]}
+    command = ["clang++-19", "-std=c++20", "-ffreestanding", "-fno-exceptions", "-fno-rtti",
+               f"-I{root}", "-Wno-everything", str(fixture)]
+    summary = abort_ast.analyse(command, str(root), str(root), accessors)
+    marks = {}
+    for number, line in enumerate(fixture.read_text().splitlines(), 1):
+        match = re.search(r"// (guarded|unguarded|precondition|call-guarded|call-unguarded)$",
+                          line)
+        if match:
+            marks[number] = match.group(1)
+    seen = {}
+    for function in summary["functions"].values():
+        for access in function["accesses"]:
+            if not access[3] or not access[3].endswith("guards.cpp"):
+                continue
+            verdict, inherited = access[7], access[8]
+            if len(access) > 9:
+                got = "call-guarded" if verdict == "guarded" else "call-unguarded"
+            elif verdict == "guarded":
+                got = "guarded"
+            else:
+                got = "precondition" if inherited is not None else "unguarded"
+            seen.setdefault(access[4], set()).add(got)
+    for number, want in sorted(marks.items()):
+        got = seen.get(number)
+        if got != {want}:
+            problems.append(f"guards.cpp:{number}: expected {want}, the analysis gave "
+                            f"{sorted(got) if got else 'no access'}")
+    for number in sorted(set(seen) - set(marks)):
+        problems.append(f"guards.cpp:{number}: an access ({sorted(seen[number])}) with no mark")
+    if problems:
+        raise Failure("guard analysis fixture:\n  " + "\n  ".join(problems))
+    print(f"abort-selftest: guard fixture: {len(marks)} marked accesses, each with its verdict")
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--build", required=True)
@@ -249,6 +293,7 @@ def main(argv):
         if shipped_cache.is_file():
             shutil.copy2(shipped_cache, cache)  # unchanged units are not re-analysed
         try:
+            guard_fixture(root)
             status, output = run(tree, build, cache)
             if status != 0:
                 raise Failure(f"the unchanged copy of the tree fails the audit (fix the tree "

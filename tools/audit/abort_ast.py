@@ -152,6 +152,7 @@ class Unit:
         self.vars = {}       # id -> VarDecl/ParmVarDecl node
         self.pattern_records = set()
         self.noreturn = set()     # keys of [[noreturn]] functions
+        self.address_ids = set()  # ids of functions whose address is taken
         self.bodies = []     # (function id, node)
         self.texts = {}
         self.by_canonical = {}
@@ -241,6 +242,12 @@ class Unit:
             child_context = context + ((node.get("name") or "?"),)
         elif kind in ("VarDecl", "ParmVarDecl"):
             self.vars[node.get("id")] = node
+        elif kind == "DeclRefExpr" and not pattern:
+            referenced = node.get("referencedDecl") or {}
+            if referenced.get("kind") in FUNCTION_KINDS and not is_callee(node):
+                # Its address is taken (a function pointer, a global initializer, `&C::f`):
+                # an indirect call may reach it.
+                self.address_ids.add(referenced.get("id"))
         for child in inner:
             if isinstance(child, dict):
                 self._visit(child, node, child_context, pattern)
@@ -398,6 +405,10 @@ class Unit:
                 continue
             functions[info["key"]] = self._summarise(info, address_taken)
         self._derive(functions)
+        for identifier in self.address_ids:
+            info = self.decls.get(identifier)
+            if info is not None:
+                address_taken.add(info["key"])
         for info in self.decls.values():
             if info["key"] not in functions:
                 functions[info["key"]] = self._declaration(info)
@@ -669,19 +680,6 @@ class Unit:
         for record in self.records_for(type_text):
             self._add_dtors(record, node)
 
-    def on_decl_ref(self, node):
-        referenced = node.get("referencedDecl") or {}
-        if referenced.get("kind") in FUNCTION_KINDS and not node.get("_callee"):
-            parent = node.get("_p")
-            while parent is not None and parent.get("kind") in ("ImplicitCastExpr", "ParenExpr"):
-                parent = parent.get("_p")
-            if parent is not None and parent.get("kind") in ("CallExpr", "CXXOperatorCallExpr") \
-                    and strip(parent["inner"][0]) is node:
-                return
-            info = self.decls.get(referenced.get("id"))
-            if info is not None:
-                self._address.add(info["key"])
-
     def on_new(self, node):
         operator = node.get("operatorNewDecl") or {}
         if operator and operator.get("id") not in self.decls:
@@ -726,6 +724,15 @@ class Unit:
             precondition = parameter_precondition(self, guard, key, index, known)
         self._accesses.append([info["key"], info["name"], guard, path, line, col, statement,
                                verdict, precondition])
+
+
+def is_callee(node):
+    """Whether a DeclRefExpr is the function a call names (not an address taken)."""
+    child, parent = node, node.get("_p")
+    while parent is not None and parent.get("kind") in ("ImplicitCastExpr", "ParenExpr"):
+        child, parent = parent, parent.get("_p")
+    return parent is not None and parent.get("kind") in ("CallExpr", "CXXOperatorCallExpr") \
+        and (parent.get("inner") or [None])[0] is child
 
 
 def strip(node):
@@ -1055,52 +1062,61 @@ def guarded(unit, access, guard, key, index, strict=True):
     negated condition), across a lambda passed straight to a call. A write to the object or
     the index (assignment, ++/--, a non-const method call) between the check and the access
     cancels the check."""
-    known = []  # (facts, node number after which writes cancel them)
+    known = []  # (facts, window start, window end): a write inside the window cancels them
     node, parent = access, access.get("_p")
     outermost = None
+    # Writes after the access still reach it again when a loop (or a lambda the callee may run
+    # repeatedly) encloses both: facts established outside such a loop are cancelled by a
+    # write anywhere in it.
+    horizon = access["_n"]
+
+    def add(found, after):
+        if found:
+            known.append((found, after, horizon))
+
     while parent is not None:
         kind = parent.get("kind")
         inner = parent.get("inner") or []
         if kind == "IfStmt":
             condition, then, otherwise = if_parts(parent)
             if node is then:
-                known.append((facts(unit, condition, True), condition.get("_z", 0)))
+                add(facts(unit, condition, True), condition.get("_z", 0))
             elif node is otherwise:
-                known.append((facts(unit, condition, False), condition.get("_z", 0)))
+                add(facts(unit, condition, False), condition.get("_z", 0))
         elif kind == "ConditionalOperator" and len(inner) == 3:
             if node is inner[1]:
-                known.append((facts(unit, inner[0], True), inner[0].get("_z", 0)))
+                add(facts(unit, inner[0], True), inner[0].get("_z", 0))
             elif node is inner[2]:
-                known.append((facts(unit, inner[0], False), inner[0].get("_z", 0)))
+                add(facts(unit, inner[0], False), inner[0].get("_z", 0))
         elif kind == "BinaryOperator" and parent.get("opcode") in ("&&", "||") and \
                 node is inner[1]:
-            known.append((facts(unit, inner[0], parent.get("opcode") == "&&"),
-                          inner[0].get("_z", 0)))
-        elif kind in ("WhileStmt", "ForStmt") and inner and node is inner[-1]:
-            condition = loop_condition(parent)
-            if condition is not None:
+            add(facts(unit, inner[0], parent.get("opcode") == "&&"), inner[0].get("_z", 0))
+        elif kind in ("WhileStmt", "ForStmt", "DoStmt", "CXXForRangeStmt"):
+            condition = loop_condition(parent) if kind in ("WhileStmt", "ForStmt") else None
+            if condition is not None and inner and node is inner[-1]:
                 # From the start of the body: the increment runs before the condition.
-                known.append((facts(unit, condition, True), node["_n"] - 1))
+                add(facts(unit, condition, True), node["_n"] - 1)
+            horizon = max(horizon, parent.get("_z", 0) + 1)
         elif kind in ("CompoundStmt", "StmtExpr"):
             for sibling in inner:
                 if sibling is node:
                     break
                 found, after = statement_facts(unit, sibling)
-                if found:
-                    known.append((found, after))
+                add(found, after)
         elif kind in FUNCTION_KINDS:
             outermost = parent
             site = lambda_site(parent)
             if site is None:
                 break
+            horizon = max(horizon, site.get("_z", 0) + 1)
             node, parent = site, site.get("_p")
             continue
         node, parent = parent, parent.get("_p")
     writes = assignments(unit, outermost) if outermost is not None else {}
     usable = set()
-    for found, after in known:
+    for found, after, before in known:
         for fact in found:
-            if not killed(writes, fact, after, access["_n"]):
+            if not killed(writes, fact, after, before):
                 usable.add(fact)
     if satisfied(usable, guard, key, index, strict):
         return "guarded", usable
@@ -1238,6 +1254,12 @@ def parameter_precondition(unit, guard, key, index, known, strict=True):
     object_position, rest = split(key)
     if object_position is None:
         return None
+    # The caller's check speaks of the state at the call: a write to the object (or the index)
+    # anywhere in this function voids it, so no precondition is derived then.
+    writes = assignments(unit)
+    touched = [part for part in (key, index) if isinstance(part, str)]
+    if any(killed(writes, ("lt", part, part), -1, float("inf")) for part in touched):
+        return None
     if guard != "index":
         return [guard, object_position, rest, None, None, True]
     if isinstance(index, str) and index.startswith("#"):
@@ -1248,7 +1270,8 @@ def parameter_precondition(unit, guard, key, index, known, strict=True):
     for fact in sorted(known, key=str):
         if fact[0] in ("lt", "le") and fact[1] == index:
             bound_position, bound_rest = split(fact[2])
-            if bound_position is not None:
+            if bound_position is not None and \
+                    not killed(writes, ("lt", fact[2], fact[2]), -1, float("inf")):
                 # index < bound (or <=): bound <= size (or <) is enough.
                 return [guard, object_position, rest, bound_position, bound_rest,
                         fact[0] == "le"]
@@ -1263,7 +1286,6 @@ HANDLERS = {
     "CXXTemporaryObjectExpr": Unit.on_construct,
     "CXXBindTemporaryExpr": Unit.on_bind_temporary,
     "VarDecl": Unit.on_var,
-    "DeclRefExpr": Unit.on_decl_ref,
     "CXXNewExpr": Unit.on_new,
     "CXXDeleteExpr": Unit.on_delete,
     "GCCAsmStmt": Unit.on_asm,

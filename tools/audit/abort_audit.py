@@ -423,6 +423,11 @@ class Graph:
                                     self.virtual.add(key)
                                     changed = True
 
+    def indirect_targets(self, count):
+        """Every function whose address is taken somewhere, with `count` parameters."""
+        return [key for key in sorted(self.address_taken)
+                if key in self.functions and self.functions[key]["nparams"] == count]
+
     def externals(self, function):
         return [call for call in function["calls"] if call[0] == "external"]
 
@@ -441,15 +446,12 @@ class Graph:
             kind, target = call[0], call[1]
             if kind in ("direct", "member", "ctor", "dtor", "lambda", "callback"):
                 out.append((target, call))
-                if kind == "member" and target in self.virtual:
+                if kind in ("member", "direct") and target in self.virtual:
                     for override in sorted(self.overrides.get(target, ())):
                         out.append((override, call))
             elif kind == "indirect":
-                count = int(target)
-                for candidate in sorted(self.address_taken):
-                    callee = self.functions.get(candidate)
-                    if callee and callee["nparams"] == count and not callee.get("record"):
-                        out.append((candidate, call))
+                for candidate in self.indirect_targets(int(target)):
+                    out.append((candidate, call))
             elif kind == "external":
                 for record in call[6]:
                     for member in self.records.get(record, {}).get("special", ()):
@@ -486,6 +488,12 @@ def sites_of(graph: Graph, key):
             sink = graph.builtin_sinks[target]
         elif kind == "asm":
             sink = "asm_halt"
+        elif kind == "indirect" and any(t in graph.sinks for t in
+                                        graph.indirect_targets(int(target))):
+            sink = "indirect_sink"  # a function pointer that may hold a stop primitive
+        elif kind in ("direct", "member") and target in graph.virtual and \
+                any(o in graph.sinks for o in graph.overrides.get(target, ())):
+            sink = "virtual_sink"
         if sink:
             macro = re.match(r"([A-Z][A-Z0-9_]*)\s*\(", statement)
             if macro:
