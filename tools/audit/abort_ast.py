@@ -1257,8 +1257,11 @@ def parameter_precondition(unit, guard, key, index, known, strict=True):
     # The caller's check speaks of the state at the call: a write to the object (or the index)
     # anywhere in this function voids it, so no precondition is derived then.
     writes = assignments(unit)
-    touched = [part for part in (key, index) if isinstance(part, str)]
-    if any(killed(writes, ("lt", part, part), -1, float("inf")) for part in touched):
+
+    def written(path):
+        return killed(writes, ("lt", path, path), -1, float("inf"))
+
+    if written(key):
         return None
     if guard != "index":
         return [guard, object_position, rest, None, None, True]
@@ -1266,12 +1269,13 @@ def parameter_precondition(unit, guard, key, index, known, strict=True):
         return [guard, object_position, rest, None, index, strict]
     index_position, index_rest = split(index)
     if index_position is not None:
+        if written(index):
+            return None
         return [guard, object_position, rest, index_position, index_rest, strict]
     for fact in sorted(known, key=str):
         if fact[0] in ("lt", "le") and fact[1] == index:
             bound_position, bound_rest = split(fact[2])
-            if bound_position is not None and \
-                    not killed(writes, ("lt", fact[2], fact[2]), -1, float("inf")):
+            if bound_position is not None and not written(fact[2]):
                 # index < bound (or <=): bound <= size (or <) is enough.
                 return [guard, object_position, rest, bound_position, bound_rest,
                         fact[0] == "le"]
