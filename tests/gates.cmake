@@ -24,8 +24,9 @@ set_tests_properties(gate.unsafe_surface PROPERTIES TIMEOUT 300)
 # "Abort audit"): from every entry of tools/audit/untrusted_entries.txt, the fatal sites that
 # clang's call graph of the kernel's translation units (this build's compile_commands.json) can
 # reach must each be a documented halt policy in docs/abort-inventory.txt, and no unguarded
-# Result/index access may be reachable. ~1-2 min cold on 2 cores (one clang AST dump per kernel
-# unit), a few seconds with its cache (<build>/abort-audit-cache.json).
+# Result/index access may be reachable. Cold ~70 s of CPU (~4 min wall on 2 cores loaded by other
+# builds; one clang AST dump per kernel unit), a few seconds with its cache
+# (<build>/abort-audit-cache.json).
 add_test(NAME gate.abort_audit
          COMMAND python3 ${CAPOS_ROOT}/tools/audit/abort_audit.py check --root ${CAPOS_ROOT}
                  --build ${CMAKE_BINARY_DIR})
