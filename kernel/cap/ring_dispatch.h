@@ -105,7 +105,7 @@ class RingDispatcher {
       case Opcode::Nop: return completed(sqe, 0);
       case Opcode::Call: return call(sqe);
       case Opcode::Recv:
-      case Opcode::Return: return failed(sqe, decode_recv(sqe).error());
+      case Opcode::Return: return failed(sqe, decode_recv(sqe));
       case Opcode::Release: {
         const Result<CapId> release = decode_release(sqe);
         if (!release) return failed(sqe, release.error());
@@ -224,8 +224,8 @@ class RingDispatcher {
     return failed(sqe, encoded.code);
   }
 
-  // ---- RECV / RETURN (no Endpoint exists yet).
-  [[nodiscard]] Result<void> decode_recv(const CapSqe& sqe) const {
+  // ---- RECV / RETURN (no Endpoint exists yet): the decode step's refusal, always.
+  [[nodiscard]] Error decode_recv(const CapSqe& sqe) const {
     if (!m_caller.caps->lookup(sqe.cap_id)) return Error::BadCap;
     return Error::BadInterface;
   }

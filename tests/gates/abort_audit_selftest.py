@@ -7,13 +7,15 @@ directory, checks that the unchanged copy passes (so each failure below is the m
 then applies textual patches and requires the named failure:
 
   source mutants (one tree; clang re-analyses only the units that include a changed file)
-    live-cap       delete the BadCap check in RingDispatcher::live_cap: `*entry` on an unchecked
-                   Result (every bad cap id would panic the kernel)
+    live-cap       delete the BadCap check in RingDispatcher::decode_call: `*entry` on an
+                   unchecked Result (every bad cap id would panic the kernel)
     vector-index   `cap < service.caps.size()` -> `<=` in manifest validation: check_cap_local's
                    StaticVector::operator[] precondition on its parameters is no longer met
-    cap-take       RELEASE calls CapTable::take (KASSERTs a live id) instead of remove()
-    new-wrapper    a new [[noreturn]] wrapper around Arch::exit_emulator called from Console
-    debug-exit     a direct x86_64::debug_exit in CapabilityManager.list
+    cap-take       RELEASE's invoke step calls CapTable::take (KASSERTs a live id) instead of
+                   remove_cap()
+    new-wrapper    a new [[noreturn]] wrapper around Arch::exit_emulator called from Console's
+                   decode step
+    debug-exit     a direct x86_64::debug_exit in CapabilityManager.list's decode step
     outside-ns     a helper defined outside namespace capos (invisible to the clang dump)
   then, on that tree, the new sites classified `boot` must fail as reachable;
   policy mutants (no source change: everything cached)
@@ -93,27 +95,31 @@ def make_tree(scratch, root):
 
 def source_mutants(tree, build, cache):
     ring = "kernel/cap/ring_dispatch.h"
-    replace(tree, ring, "    if (!entry) return TransportCode::BadCap;\n    return *entry;",
-            "    return *entry;")
-    live_cap = line_of(tree, ring, "return *entry;")
-    replace(tree, ring, "        if (!m_caps->remove(sqe.cap_id)) return TransportCode::BadCap;",
-            "        (void)m_caps->take(sqe.cap_id);")
-    take = line_of(tree, ring, "m_caps->take(sqe.cap_id)")
+    replace(tree, ring,
+            '    if (!entry) return invocation.fail(Error::BadCap, "no live cap with this id");\n'
+            "    invocation.set_target(*entry);", "    invocation.set_target(*entry);")
+    live_cap = line_of(tree, ring, "invocation.set_target(*entry);")
+    replace(tree, ring,
+            "    const Result<ObjectTable::Entry> removed = remove_cap(*m_caller.caps, "
+            "*m_caller.ledger, id);\n    KASSERT(removed.has_value());",
+            "    (void)m_caller.caps->take(id);")
+    take = line_of(tree, ring, "m_caller.caps->take(id)")
     validate = "lib/manifest/validate.cpp"
     replace(tree, validate, "for (size_t cap = 0; cap < service.caps.size(); ++cap)",
             "for (size_t cap = 0; cap <= service.caps.size(); ++cap)")
     index = line_of(tree, validate, "TRY(check_cap_local(service, cap, service_path));")
-    console = "kernel/cap/console.cpp"
+    console = "kernel/object/console.cpp"
     replace(tree, console, '#include "lib/capnp/capnp_error.h"\n',
             '#include "lib/capnp/capnp_error.h"\n#include "kernel/arch/current.h"\n\n'
             "void helper_outside_namespace() {}\n")
     replace(tree, console, "namespace {\n",
             "namespace {\n\n[[noreturn]] void give_up() { Arch::exit_emulator(ExitStatus::Fail); }\n")
-    replace(tree, console, "  KASSERT(m_ledger != nullptr);\n",
-            "  KASSERT(m_ledger != nullptr);\n  if (bytes.empty()) give_up();\n")
+    replace(tree, console, "                                                       bool newline) {\n",
+            "                                                       bool newline) {\n"
+            "  if (newline) give_up();\n")
     wrapper = line_of(tree, console, "void give_up()")
     outside = line_of(tree, console, "void helper_outside_namespace()")
-    manager = "kernel/cap/capability_manager.cpp"
+    manager = "kernel/object/capability_manager.cpp"
     text = (tree / manager).read_text()
     first_include = re.search(r'#include "[^"]+"\n', text).group(0)
     replace(tree, manager, first_include,
@@ -127,18 +133,18 @@ def source_mutants(tree, build, cache):
 
     status, output = run(tree, build, cache)
     expect("live-cap", status, output,
-           f"{ring}:{live_cap}: unguarded result_access `*entry` in RingDispatcher::live_cap "
+           f"{ring}:{live_cap}: unguarded result_access `*entry` in RingDispatcher::decode_call "
            "is reachable from ring-dispatch, syscall")
     expect("vector-index", status, output,
            f"{validate}:{index}: unguarded precondition_call", "reachable from manifest-decode")
     expect("cap-take", status, output,
-           f"{ring}:{take}: unguarded unchecked_call `m_caps->take(sqe.cap_id)`",
-           "lib/cap/cap_table.h:155: KASSERT in CapTable::take is classified host-only")
+           f"{ring}:{take}: unguarded unchecked_call `m_caller.caps->take(id)`",
+           "(capos::CapTable::take: no check of this Result dominates the access)")
     expect("new-wrapper", status, output,
            f"{console}:{wrapper}: exit_emulator in give_up is not in docs/abort-inventory.txt",
            "reach: cap-object, ring-dispatch, syscall")
     expect("debug-exit", status, output,
-           f"{manager}:{direct}: debug_exit in CapabilityManagerObject::list is not in")
+           f"{manager}:{direct}: debug_exit in CapabilityManagerObject::decode_list is not in")
     expect("outside-ns", status, output,
            f"{console}:{outside}: helper_outside_namespace is defined outside namespace capos")
 
@@ -148,7 +154,7 @@ def source_mutants(tree, build, cache):
     subprocess.run([sys.executable, str(AUDIT), "update", "--root", str(tree), "--build",
                     str(build), "--cache", str(cache)], capture_output=True, check=True)
     text = inventory.read_text()
-    for needle in ("| give_up | exit_emulator |", "| CapabilityManagerObject::list | debug_exit |"):
+    for needle in ("| give_up | exit_emulator |", "| CapabilityManagerObject::decode_list | debug_exit |"):
         text = re.sub(r"(" + re.escape(needle) + r"[^\n]*\n)    UNCLASSIFIED:[^\n]*",
                       r"\1    boot: only before any user code runs, the author says", text)
     inventory.write_text(text)
@@ -167,14 +173,14 @@ def policy_mutants(tree, build, cache):
     replace(tree, "tools/audit/untrusted_entries.txt", "syscall          capos::kernel::handle_syscall\n",
             "syscall          capos::kernel::handle_syscalls\n")
     replace(tree, "tools/audit/untrusted_entries.txt",
-            "cap-object       overrides capos::kernel::CapObject::invoke\n",
-            "cap-object       overrides capos::kernel::CapObject::invoke_v2\n")
+            "cap-object       overrides capos::kernel::CapObject::decode_methods\n",
+            "cap-object       overrides capos::kernel::CapObject::decode_methods_v2\n")
     replace(tree, "tools/audit/abort_policy.txt", "external exchange --", "# external exchange --")
     status, output = run(tree, build, cache)
     expect("entry-rename", status, output,
            "entry capos::kernel::handle_syscalls (syscall) matches no function")
     expect("override-gone", status, output,
-           "entry capos::kernel::CapObject::invoke_v2 (cap-object) matches no function")
+           "entry capos::kernel::CapObject::decode_methods_v2 (cap-object) matches no function")
     expect("external-gone", status, output, "call of exchange, which clang did not analyse")
     for path, text in saved.items():
         path.write_text(text)
@@ -187,11 +193,11 @@ def policy_mutants(tree, build, cache):
             raise Failure(f"inventory: no entry starting {prefix!r}: update this self-test")
         return pattern.sub(lambda m: m.group(1) + new_line, text, count=1)
 
-    ring = "kernel/cap/ring_dispatch.h | RingDispatcher::call | KASSERT"
+    ring = "kernel/cap/ring_dispatch.h | RingDispatcher::invoke_release | KASSERT"
     text = set_class(text, ring, "    host-only: the author says so")
     text = set_class(text, "kernel/proc/syscall.cpp | cap_enter | KASSERT",
                      "    user-process: the author says so")
-    text = set_class(text, "kernel/cap/console.cpp | ConsoleObject::print | KASSERT",
+    text = set_class(text, "kernel/cap/ring_dispatch.h | RingDispatcher::fail_call | KASSERT",
                      "    precondition: the author says so")
     text = set_class(text, "lib/cap/cap_id.h | make_cap_id | KASSERT", "    invariant:")
     text = set_class(text, "kernel/cap/ring_dispatch.cpp | read_xfer_descs | KASSERT",
@@ -205,12 +211,12 @@ def policy_mutants(tree, build, cache):
     inventory.write_text(text)
     status, output = run(tree, build, cache)
     expect("host-only-lie", status, output,
-           "KASSERT in RingDispatcher::call is classified host-only",
+           "KASSERT in RingDispatcher::invoke_release is classified host-only",
            "but the kernel compiles it")
     expect("user-process-lie", status, output,
            "KASSERT in cap_enter is classified user-process", "nor under user/")
     expect("precondition-lie", status, output,
-           "KASSERT in ConsoleObject::print is classified precondition",
+           "KASSERT in RingDispatcher::fail_call is classified precondition",
            "not a declared accessor")
     expect("no-reason", status, output, "KASSERT in make_cap_id: no reason after 'invariant:'")
     expect("unclassified", status, output, "KASSERT in read_xfer_descs is UNCLASSIFIED")
