@@ -17,11 +17,13 @@
 // Misuse of the simulation (an unaligned frame, an index past 512) aborts too.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <utility>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -69,6 +71,21 @@ class SimulatedPhysicalMemory {
     ++m_byte_writes;
   }
 
+  // Bytes within one frame ([physical, physical + bytes.size()) must not cross a frame end).
+  void read_bytes(uint64_t physical, std::span<uint8_t> bytes) const {
+    check_within_frame(physical, bytes.size());
+    const auto found = m_frames.find(physical / sim_page);
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      bytes[i] = found == m_frames.end() ? 0 : found->second[physical % sim_page + i];
+    }
+  }
+  void write_bytes(uint64_t physical, std::span<const uint8_t> bytes) {
+    check_within_frame(physical, bytes.size());
+    auto& frame = m_frames[physical / sim_page];
+    for (size_t i = 0; i < bytes.size(); ++i) frame[physical % sim_page + i] = bytes[i];
+    m_byte_writes += bytes.size();
+  }
+
   // Entries are little-endian 64-bit words, as the MMU reads them.
   [[nodiscard]] uint64_t read_entry(uint64_t frame, uint64_t index) const {
     check_entry(frame, index);
@@ -93,6 +110,10 @@ class SimulatedPhysicalMemory {
  private:
   static void check_physical(uint64_t physical) {
     if (physical >= x86_64::max_physical) simulation_failure("physical address >= 2^52", physical);
+  }
+  static void check_within_frame(uint64_t physical, uint64_t bytes) {
+    check_physical(physical);
+    if (physical % sim_page + bytes > sim_page) simulation_failure("bytes cross a frame", physical);
   }
   static void check_entry(uint64_t frame, uint64_t index) {
     if (frame % sim_page != 0) simulation_failure("table frame not page-aligned", frame);
@@ -179,31 +200,33 @@ class SimulatedUserSpace {
   [[nodiscard]] bool copy_from_user(mem::UserCopyKey /*key*/, void* destination, uint64_t address,
                                     uint64_t bytes) const {
     const std::span<uint8_t> to(static_cast<uint8_t*>(destination), bytes);
-    return for_each_byte(address, bytes, CpuAccess::Read, [&](uint64_t i, uint64_t physical) {
-      to[i] = memory().read_byte(physical);
-    });
+    return for_each_page(address, bytes, CpuAccess::Read,
+                         [&](uint64_t done, uint64_t physical, uint64_t chunk) {
+                           memory().read_bytes(physical, to.subspan(done, chunk));
+                         });
   }
   [[nodiscard]] bool copy_to_user(mem::UserCopyKey /*key*/, uint64_t address, const void* source,
                                   uint64_t bytes) const {
     const std::span<const uint8_t> from(static_cast<const uint8_t*>(source), bytes);
-    return for_each_byte(address, bytes, CpuAccess::Write, [&](uint64_t i, uint64_t physical) {
-      memory().write_byte(physical, from[i]);
-    });
+    return for_each_page(address, bytes, CpuAccess::Write,
+                         [&](uint64_t done, uint64_t physical, uint64_t chunk) {
+                           memory().write_bytes(physical, from.subspan(done, chunk));
+                         });
   }
 
  private:
-  // Byte by byte in address order, as rep movsb; the walk is the same for every byte of a page,
-  // so it runs at the first byte of each page. False at the first byte that faults.
+  // In address order, as rep movsb: the walk is the same for every byte of a page, so it runs
+  // once per page and the page's bytes move together. False at the first page that faults (the
+  // pages before it were copied).
   template <typename Visit>
-  bool for_each_byte(uint64_t address, uint64_t bytes, CpuAccess access, Visit visit) const {
-    std::optional<uint64_t> page_physical;
-    for (uint64_t i = 0; i < bytes; ++i) {
-      const uint64_t at = address + i;
-      if (i == 0 || at % sim_page == 0) {
-        page_physical = user_copy_translate(memory(), root(), at & ~(sim_page - 1), access);
-        if (!page_physical) return false;
-      }
-      visit(i, *page_physical + at % sim_page);
+  bool for_each_page(uint64_t address, uint64_t bytes, CpuAccess access, Visit visit) const {
+    for (uint64_t done = 0; done < bytes;) {
+      const uint64_t at = address + done;
+      const uint64_t chunk = std::min(bytes - done, sim_page - at % sim_page);
+      const auto physical = user_copy_translate(memory(), root(), at & ~(sim_page - 1), access);
+      if (!physical) return false;
+      visit(done, *physical + at % sim_page, chunk);
+      done += chunk;
     }
     return true;
   }
@@ -241,35 +264,61 @@ class SimulatedAddressSpace {
     }
   }
 
-  // The frame and index of the entry at `level` on `address`'s path (every entry above it must
-  // be present and not a leaf).
-  [[nodiscard]] std::pair<uint64_t, uint64_t> entry_slot(uint64_t address, unsigned level) const {
+  // The frame and index of the entry at `level` on `address`'s path; nullopt unless every entry
+  // above it is present and not a leaf.
+  [[nodiscard]] std::optional<std::pair<uint64_t, uint64_t>> find_entry(uint64_t address,
+                                                                        unsigned level) const {
     uint64_t table = m_table.root_physical();
     for (unsigned current = x86_64::pml4_level; current > level; --current) {
       const uint64_t entry = m_memory.read_entry(table, x86_64::table_index(address, current));
       if ((entry & x86_64::pte::present) == 0 || (entry & x86_64::pte::large) != 0) {
-        simulation_failure("entry_slot: no table below this level", address);
+        return std::nullopt;
       }
       table = entry & x86_64::pte::address_mask;
     }
-    return {table, x86_64::table_index(address, level)};
+    return std::pair{table, x86_64::table_index(address, level)};
   }
   [[nodiscard]] uint64_t entry(uint64_t address, unsigned level) const {
-    const auto [table, index] = entry_slot(address, level);
-    return m_memory.read_entry(table, index);
+    const auto slot = find_entry(address, level);
+    if (!slot) simulation_failure("entry: no table at this level", address);
+    return m_memory.read_entry(slot->first, slot->second);
+  }
+  // Sets, then clears bits of that entry; false (nothing changed) when it cannot be reached.
+  bool try_update_entry(uint64_t address, unsigned level, uint64_t set, uint64_t clear) {
+    const auto slot = find_entry(address, level);
+    if (!slot) return false;
+    const auto [table, index] = *slot;
+    m_memory.write_entry(table, index, (m_memory.read_entry(table, index) | set) & ~clear);
+    return true;
   }
   void update_entry(uint64_t address, unsigned level, uint64_t set, uint64_t clear) {
-    const auto [table, index] = entry_slot(address, level);
-    m_memory.write_entry(table, index, (m_memory.read_entry(table, index) | set) & ~clear);
+    if (!try_update_entry(address, level, set, clear)) {
+      simulation_failure("update_entry: no table at this level", address);
+    }
+  }
+  // True iff `address` translates (present all the way, no reserved bit).
+  [[nodiscard]] bool present(uint64_t address) const {
+    return cpu_translate(m_memory, m_table.root_physical(), address, CpuAccess::Inspect)
+        .has_value();
   }
 
   // The user's own view of its memory (no permission check; the page must be present).
   void poke(uint64_t address, ByteView bytes) {
-    for (size_t i = 0; i < bytes.size(); ++i) m_memory.write_byte(physical(address + i), bytes[i]);
+    for (size_t done = 0; done < bytes.size();) {
+      const uint64_t at = address + done;
+      const size_t chunk = std::min<size_t>(bytes.size() - done, sim_page - at % sim_page);
+      m_memory.write_bytes(physical(at), bytes.subspan(done, chunk));
+      done += chunk;
+    }
   }
   [[nodiscard]] std::vector<uint8_t> peek(uint64_t address, size_t length) const {
     std::vector<uint8_t> out(length);
-    for (size_t i = 0; i < length; ++i) out[i] = m_memory.read_byte(physical(address + i));
+    for (size_t done = 0; done < length;) {
+      const uint64_t at = address + done;
+      const size_t chunk = std::min<size_t>(length - done, sim_page - at % sim_page);
+      m_memory.read_bytes(physical(at), std::span(out).subspan(done, chunk));
+      done += chunk;
+    }
     return out;
   }
 
