@@ -286,7 +286,7 @@ class World {
   }
 
   static constexpr std::array<uint64_t, 5> MAPPED = {PARAMS_VA, RESULT_VA, READ_ONLY_VA,
-                                                      SUPERVISOR_VA, LAST_VA};
+                                                     SUPERVISOR_VA, LAST_VA};
 
   // True iff every page of [address, + length) translates (entry flips may have unmapped one).
   bool mapped(uint64_t address, uint64_t length) const {

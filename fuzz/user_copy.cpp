@@ -52,25 +52,40 @@ void check_empty(const std::string& problem) {
 }
 
 void tables_mode(FuzzedDataProvider& in) {
-  const auto choose = [&](uint64_t bound) { return in.ConsumeIntegralInRange<uint64_t>(0, bound - 1); };
+  const auto choose = [&](uint64_t bound) {
+    return in.ConsumeIntegralInRange<uint64_t>(0, bound - 1);
+  };
   RandomAddressSpace space(choose);
-  static constexpr std::array<uint64_t, 8> wild = {
-      0, 0xfff, x86::user_half_end - 8, x86::user_half_end, 0x1234'5678'9abc'0000,
-      RandomAddressSpace::kernel_page, 0xffff'ffff'ffff'fff8, 0x8000'0000'0000'0000};
+  static constexpr std::array<uint64_t, 8> wild = {0,
+                                                   0xfff,
+                                                   x86::user_half_end - 8,
+                                                   x86::user_half_end,
+                                                   0x1234'5678'9abc'0000,
+                                                   RandomAddressSpace::kernel_page,
+                                                   0xffff'ffff'ffff'fff8,
+                                                   0x8000'0000'0000'0000};
   for (int step = 0; step < 32 && in.remaining_bytes() > 0; ++step) {
-    const auto operation = static_cast<RandomAddressSpace::Operation>(in.ConsumeIntegralInRange(0, 2));
-    uint64_t address = space.base() - sim_page + in.ConsumeIntegralInRange<uint64_t>(0, 10 * sim_page);
-    if (in.ConsumeIntegralInRange(0, 7) == 0) address = wild[in.ConsumeIntegralInRange<size_t>(0, wild.size() - 1)];
+    const auto operation =
+        static_cast<RandomAddressSpace::Operation>(in.ConsumeIntegralInRange(0, 2));
+    uint64_t address =
+        space.base() - sim_page + in.ConsumeIntegralInRange<uint64_t>(0, 10 * sim_page);
+    if (in.ConsumeIntegralInRange(0, 7) == 0)
+      address = wild[in.ConsumeIntegralInRange<size_t>(0, wild.size() - 1)];
     uint64_t length = 0;
     switch (in.ConsumeIntegralInRange(0, 3)) {
       case 0: length = in.ConsumeIntegralInRange<uint64_t>(0, 64); break;
       case 1: length = in.ConsumeIntegralInRange<uint64_t>(0, 9 * sim_page); break;
-      case 2: length = sim_page * in.ConsumeIntegralInRange<uint64_t>(0, 9) - (address % sim_page); break;
+      case 2:
+        length = sim_page * in.ConsumeIntegralInRange<uint64_t>(0, 9) - (address % sim_page);
+        break;
       default:  // past the walk bound (a copy that long is rare: it costs a 1 MiB buffer)
-        if (operation != RandomAddressSpace::Operation::CheckWritable && in.ConsumeIntegralInRange(0, 7) != 0) break;
+        if (operation != RandomAddressSpace::Operation::CheckWritable &&
+            in.ConsumeIntegralInRange(0, 7) != 0)
+          break;
         length = operation == RandomAddressSpace::Operation::CheckWritable
-                     ? std::array<uint64_t, 3>{kernel::mem::max_user_buffer_bytes + 1, UINT64_MAX,
-                                               x86::user_half_end}[in.ConsumeIntegralInRange<size_t>(0, 2)]
+                     ? std::array<uint64_t,
+                                  3>{kernel::mem::max_user_buffer_bytes + 1, UINT64_MAX,
+                                     x86::user_half_end}[in.ConsumeIntegralInRange<size_t>(0, 2)]
                      : kernel::mem::max_user_buffer_bytes + 1;
         break;
     }
@@ -84,9 +99,9 @@ void tables_mode(FuzzedDataProvider& in) {
 
 // map mode ---------------------------------------------------------------------------------
 
-constexpr std::array<uint64_t, 4> regions = {uint64_t{1} << 40, x86::user_half_end - (uint64_t{4} << 30),
-                                             0xffff'8000'0000'0000 + (uint64_t{3} << 39),
-                                             0xffff'ff80'0000'0000};
+constexpr std::array<uint64_t, 4> regions = {
+    uint64_t{1} << 40, x86::user_half_end - (uint64_t{4} << 30),
+    0xffff'8000'0000'0000 + (uint64_t{3} << 39), 0xffff'ff80'0000'0000};
 constexpr uint64_t region_bytes = uint64_t{4} << 30;
 
 struct ModelLeaf {
@@ -139,8 +154,9 @@ class MapModel {
     --found;
     const ModelLeaf& leaf = found->second;
     if (address - found->first >= leaf.size) return std::nullopt;
-    return PageLookup{leaf.physical + (address - found->first), leaf.privilege == PagePrivilege::User,
-                      leaf.access == PageAccess::ReadWrite, leaf.access == PageAccess::ReadExecute};
+    return PageLookup{leaf.physical + (address - found->first),
+                      leaf.privilege == PagePrivilege::User, leaf.access == PageAccess::ReadWrite,
+                      leaf.access == PageAccess::ReadExecute};
   }
   [[nodiscard]] const std::map<uint64_t, ModelLeaf>& leaves() const { return m_leaves; }
 
@@ -172,7 +188,8 @@ void map_mode(FuzzedDataProvider& in) {
   for (int step = 0; step < 48 && in.remaining_bytes() > 0; ++step) {
     if (in.ConsumeIntegralInRange(0, 15) == 0) {  // share the kernel half (seals it)
       memory.set_table_limit(memory.tables_allocated() + 1);
-      auto process = SimulatedPageTable::create_sharing_kernel_half(SimulatedTables(memory), kernel);
+      auto process =
+          SimulatedPageTable::create_sharing_kernel_half(SimulatedTables(memory), kernel);
       FUZZ_CHECK(process.has_value() && kernel.kernel_half_sealed());
       processes.push_back(std::move(process).take());
       memory.set_table_limit(memory.tables_allocated() + budget);
@@ -181,11 +198,15 @@ void map_mode(FuzzedDataProvider& in) {
     const unsigned level = in.ConsumeIntegralInRange(0U, 3U);
     const uint64_t size = x86::level_bytes(level);
     const uint64_t region = regions[in.ConsumeIntegralInRange<size_t>(0, regions.size() - 1)];
-    uint64_t virt = region + size * in.ConsumeIntegralInRange<uint64_t>(0, level == 0 ? 63 : region_bytes / size - 1);
-    if (level == 0 && in.ConsumeBool()) virt += x86::level_bytes(1) * in.ConsumeIntegralInRange<uint64_t>(0, 3);
-    if (in.ConsumeIntegralInRange(0, 15) == 0) virt += sim_page * in.ConsumeIntegralInRange<uint64_t>(1, 3);
+    uint64_t virt = region + size * in.ConsumeIntegralInRange<uint64_t>(
+                                        0, level == 0 ? 63 : region_bytes / size - 1);
+    if (level == 0 && in.ConsumeBool())
+      virt += x86::level_bytes(1) * in.ConsumeIntegralInRange<uint64_t>(0, 3);
+    if (in.ConsumeIntegralInRange(0, 15) == 0)
+      virt += sim_page * in.ConsumeIntegralInRange<uint64_t>(1, 3);
     uint64_t physical = (uint64_t{1} << 40) + size * in.ConsumeIntegralInRange<uint64_t>(0, 255);
-    if (in.ConsumeIntegralInRange(0, 15) == 0) physical = in.ConsumeBool() ? x86::max_physical : physical + sim_page;
+    if (in.ConsumeIntegralInRange(0, 15) == 0)
+      physical = in.ConsumeBool() ? x86::max_physical : physical + sim_page;
     const x86::LeafMapping mapping{
         virt, physical, level,
         std::array<PageAccess, 3>{PageAccess::ReadOnly, PageAccess::ReadWrite,
@@ -205,7 +226,8 @@ void map_mode(FuzzedDataProvider& in) {
   }
   // Every leaf, at its edges and inside, in the kernel table and (kernel half) in every process.
   for (const auto& [start, leaf] : model.leaves()) {
-    for (const uint64_t address : {start, start + leaf.size / 2 + 123, start + leaf.size - 1, start + leaf.size}) {
+    for (const uint64_t address :
+         {start, start + leaf.size / 2 + 123, start + leaf.size - 1, start + leaf.size}) {
       check_lookup(kernel, model, address);
       for (const SimulatedPageTable& process : processes) {
         if (address < x86::kernel_half_start) {

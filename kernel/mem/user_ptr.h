@@ -51,14 +51,13 @@ class UserCopyKey {
 // bytes between a kernel buffer and user addresses, returning false when the copy faulted on a
 // user page (capos_user_copy's contract, F-019; bytes before the fault may have been copied).
 template <typename S>
-concept UserSpace =
-    std::constructible_from<S, const typename S::Table&> &&
-    requires(const S& space, UserCopyKey key, void* to, const void* from, uint64_t address,
-             uint64_t bytes) {
-      { space.table().lookup(address) } -> std::same_as<std::optional<PageLookup>>;
-      { space.copy_from_user(key, to, address, bytes) } -> std::same_as<bool>;
-      { space.copy_to_user(key, address, from, bytes) } -> std::same_as<bool>;
-    };
+concept UserSpace = std::constructible_from<S, const typename S::Table&> &&
+                    requires(const S& space, UserCopyKey key, void* to, const void* from,
+                             uint64_t address, uint64_t bytes) {
+                      { space.table().lookup(address) } -> std::same_as<std::optional<PageLookup>>;
+                      { space.copy_from_user(key, to, address, bytes) } -> std::same_as<bool>;
+                      { space.copy_to_user(key, address, from, bytes) } -> std::same_as<bool>;
+                    };
 
 // Walks `table` for validate_user_buffer.
 template <typename Table>

@@ -100,8 +100,8 @@ constexpr PathRights<B> rights_after(const PathRights<B>& so_far, const B& user,
 // A table frame's memory. Frames are named by physical address; an index is < 512.
 template <typename M>
 concept PageTableMemory =
-    std::copy_constructible<M> && requires(M& memory, const M& view, uint64_t frame, uint64_t index,
-                                           uint64_t value) {
+    std::copy_constructible<M> &&
+    requires(M& memory, const M& view, uint64_t frame, uint64_t index, uint64_t value) {
       { memory.allocate_table() } -> std::same_as<Result<uint64_t>>;  // a zeroed frame
       { view.read_entry(frame, index) } -> std::same_as<uint64_t>;
       { memory.write_entry(frame, index, value) } -> std::same_as<void>;
@@ -131,7 +131,8 @@ class BasicPageTable {
     BasicPageTable table = TRY(create(memory));
     kernel.m_kernel_half_sealed = true;
     for (uint64_t slot = first_kernel_slot; slot < entries_per_table; ++slot) {
-      table.m_memory.write_entry(table.m_root, slot, kernel.m_memory.read_entry(kernel.m_root, slot));
+      table.m_memory.write_entry(table.m_root, slot,
+                                 kernel.m_memory.read_entry(kernel.m_root, slot));
     }
     return table;
   }
@@ -178,7 +179,7 @@ class BasicPageTable {
       const uint64_t entry = m_memory.read_entry(table, table_index(virtual_address, level));
       if ((entry & pte::present) == 0) return std::nullopt;
       const bool large = level != 0 && (entry & pte::large) != 0;  // at PT level bit 7 is PAT
-      if (large && level == pml4_level) return std::nullopt;      // PS is reserved in a PML4E
+      if (large && level == pml4_level) return std::nullopt;       // PS is reserved in a PML4E
       rights = predicate::rights_after<bool>(rights, (entry & pte::user) != 0,
                                              (entry & pte::writable) != 0,
                                              (entry & pte::no_execute) != 0);

@@ -26,8 +26,8 @@ constexpr uint64_t kib4 = 4096;
 constexpr uint64_t mib2 = uint64_t{2} << 20;
 constexpr uint64_t gib1 = uint64_t{1} << 30;
 constexpr uint64_t kernel_base = 0xffff'8000'0000'0000;
-constexpr uint64_t flag_bits = pte::present | pte::writable | pte::user | pte::large |
-                               pte::global | pte::no_execute;
+constexpr uint64_t flag_bits =
+    pte::present | pte::writable | pte::user | pte::large | pte::global | pte::no_execute;
 
 class PageTableTest : public ::testing::Test {
  protected:
@@ -98,8 +98,9 @@ TEST_F(PageTableTest, LeafBitsFollowAccessAndPrivilege) {
 
 TEST_F(PageTableTest, LargeLeavesAtPdAndPdpt) {
   SimulatedPageTable table = make();
-  ASSERT_TRUE(table.map(user_page(0x4000'0000 + mib2, 0x8000'0000 + mib2, PageAccess::ReadWrite,
-                                  PageSize::Large))
+  ASSERT_TRUE(table
+                  .map(user_page(0x4000'0000 + mib2, 0x8000'0000 + mib2, PageAccess::ReadWrite,
+                                 PageSize::Large))
                   .has_value());
   ASSERT_TRUE(table
                   .map_leaf(LeafMapping{0x0000'0080'0000'0000, 3 * gib1, 2, PageAccess::ReadOnly,
@@ -136,16 +137,16 @@ TEST_F(PageTableTest, RefusesBadArguments) {
   const PageAccess rw = PageAccess::ReadWrite;
   const PagePrivilege user = PagePrivilege::User;
   const PagePrivilege kernel = PagePrivilege::Kernel;
-  EXPECT_TRUE(refused({0x10001, 0x5000, 0, rw, user}));                 // virtual misaligned
-  EXPECT_TRUE(refused({0x10000, 0x5800, 0, rw, user}));                 // physical misaligned
-  EXPECT_TRUE(refused({mib2 + kib4, 0, 1, rw, user}));                  // 2 MiB virtual
-  EXPECT_TRUE(refused({mib2, kib4, 1, rw, user}));                      // 2 MiB physical
-  EXPECT_TRUE(refused({gib1, mib2, 2, rw, user}));                      // 1 GiB physical
-  EXPECT_TRUE(refused({0x10000, x86_64::max_physical, 0, rw, user}));   // beyond 52 bits
-  EXPECT_TRUE(refused({0x10000, 0x5000, 3, rw, user}));                 // no 512 GiB leaf
-  EXPECT_TRUE(refused({x86_64::user_half_end, 0x5000, 0, rw, user}));   // non-canonical
-  EXPECT_TRUE(refused({kernel_base, 0x5000, 0, rw, user}));             // user in kernel half
-  EXPECT_TRUE(refused({0x10000, 0x5000, 0, rw, kernel}));               // kernel in user half
+  EXPECT_TRUE(refused({0x10001, 0x5000, 0, rw, user}));                // virtual misaligned
+  EXPECT_TRUE(refused({0x10000, 0x5800, 0, rw, user}));                // physical misaligned
+  EXPECT_TRUE(refused({mib2 + kib4, 0, 1, rw, user}));                 // 2 MiB virtual
+  EXPECT_TRUE(refused({mib2, kib4, 1, rw, user}));                     // 2 MiB physical
+  EXPECT_TRUE(refused({gib1, mib2, 2, rw, user}));                     // 1 GiB physical
+  EXPECT_TRUE(refused({0x10000, x86_64::max_physical, 0, rw, user}));  // beyond 52 bits
+  EXPECT_TRUE(refused({0x10000, 0x5000, 3, rw, user}));                // no 512 GiB leaf
+  EXPECT_TRUE(refused({x86_64::user_half_end, 0x5000, 0, rw, user}));  // non-canonical
+  EXPECT_TRUE(refused({kernel_base, 0x5000, 0, rw, user}));            // user in kernel half
+  EXPECT_TRUE(refused({0x10000, 0x5000, 0, rw, kernel}));              // kernel in user half
   EXPECT_TRUE(refused({x86_64::user_half_end - kib4, 0, 0, rw, kernel}));
   EXPECT_EQ(m_memory.tables_allocated(), 1U);  // refused before any walk
   // The last page and the last GiB of the user half are mappable.
@@ -164,13 +165,13 @@ TEST_F(PageTableTest, NeverReplacesAMapping) {
   ASSERT_TRUE(table.map_leaf({0x10000, 0x5000, 0, rw, user}).has_value());
   ASSERT_TRUE(table.map_leaf({4 * mib2, 8 * mib2, 1, rw, user}).has_value());
   ASSERT_TRUE(table.map_leaf({4 * gib1, 4 * gib1, 2, rw, user}).has_value());
-  EXPECT_TRUE(exists({0x10000, 0x9000, 0, rw, user}));                 // the same page
-  EXPECT_TRUE(exists({0, 0, 1, rw, user}));                            // 2 MiB over a PT
-  EXPECT_TRUE(exists({4 * mib2 + kib4, 0x9000, 0, rw, user}));         // 4 KiB under 2 MiB
-  EXPECT_TRUE(exists({0, 0, 2, rw, user}));                            // 1 GiB over a PD
-  EXPECT_TRUE(exists({4 * gib1 + mib2, 0, 1, rw, user}));              // 2 MiB under 1 GiB
-  EXPECT_TRUE(exists({4 * gib1 + 7 * kib4, 0x9000, 0, rw, user}));     // 4 KiB under 1 GiB
-  EXPECT_EQ(table.lookup(0x10000)->physical_address, 0x5000U);         // nothing replaced
+  EXPECT_TRUE(exists({0x10000, 0x9000, 0, rw, user}));              // the same page
+  EXPECT_TRUE(exists({0, 0, 1, rw, user}));                         // 2 MiB over a PT
+  EXPECT_TRUE(exists({4 * mib2 + kib4, 0x9000, 0, rw, user}));      // 4 KiB under 2 MiB
+  EXPECT_TRUE(exists({0, 0, 2, rw, user}));                         // 1 GiB over a PD
+  EXPECT_TRUE(exists({4 * gib1 + mib2, 0, 1, rw, user}));           // 2 MiB under 1 GiB
+  EXPECT_TRUE(exists({4 * gib1 + 7 * kib4, 0x9000, 0, rw, user}));  // 4 KiB under 1 GiB
+  EXPECT_EQ(table.lookup(0x10000)->physical_address, 0x5000U);      // nothing replaced
   EXPECT_EQ(table.lookup(4 * mib2 + kib4)->physical_address, 8 * mib2 + kib4);
   EXPECT_EQ(table.lookup(4 * gib1 + 7 * kib4)->physical_address, 4 * gib1 + 7 * kib4);
 }
@@ -282,7 +283,8 @@ TEST_F(PageTableTest, EffectiveRightsForEveryCombinationAlongThePath) {
         const uint32_t three = (code >> (3 * i)) & 7;
         bits[level] = pte::present | ((three & 1) != 0 ? pte::user : 0) |
                       ((three & 2) != 0 ? pte::writable : 0) |
-                      ((three & 4) != 0 ? pte::no_execute : 0) | (level == leaf && leaf > 0 ? pte::large : 0);
+                      ((three & 4) != 0 ? pte::no_execute : 0) |
+                      (level == leaf && leaf > 0 ? pte::large : 0);
         user = user && (three & 1) != 0;
         writable = writable && (three & 2) != 0;
         executable = executable && (three & 4) == 0;
@@ -359,7 +361,7 @@ RC_GTEST_PROP(PageTableProperty, MapMatchesALeafModel, ()) {
     uint64_t physical;
     PageAccess access;
   };
-  std::map<uint64_t, Leaf> leaves;  // by virtual start
+  std::map<uint64_t, Leaf> leaves;             // by virtual start
   const uint64_t region = uint64_t{4} * gib1;  // 4 GiB at 2^40: 1 GiB leaves fit
   const uint64_t base = uint64_t{1} << 40;
   const auto steps = *rc::gen::inRange(1, 40);
@@ -370,8 +372,8 @@ RC_GTEST_PROP(PageTableProperty, MapMatchesALeafModel, ()) {
     const bool misalign = *rc::gen::inRange(0, 20) == 0;
     const uint64_t virt = base + slot * size + (misalign ? 0x800 : 0);
     const uint64_t physical = (uint64_t{1} << 36) + *rc::gen::inRange<uint64_t>(0, 64) * size;
-    const auto access = *rc::gen::element(PageAccess::ReadOnly, PageAccess::ReadWrite,
-                                          PageAccess::ReadExecute);
+    const auto access =
+        *rc::gen::element(PageAccess::ReadOnly, PageAccess::ReadWrite, PageAccess::ReadExecute);
     const Result<void> result =
         table.map_leaf({virt, physical, level, access, PagePrivilege::User});
     bool overlaps = false;

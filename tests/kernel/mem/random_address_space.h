@@ -6,10 +6,11 @@
 //
 // The window is 8 pages, 4 on each side of a boundary: near page 0, a 2 MiB, a 1 GiB or a
 // 512 GiB boundary, or the end of the user half. Every entry on the window's paths gets random
-// bits (mostly present+U/S+R/W, else each at random; XD; PS at PDPT/PD, rarely PS in a PML4E or reserved address bits under
-// a large frame); entries shared by several pages are one entry, as in a real table. The model
-// keeps the chosen bits and evaluates them with the SDM rule written out below — it never calls
-// BasicPageTable::lookup. The process table shares a kernel half holding one kernel page.
+// bits (mostly present+U/S+R/W, else each at random; XD; PS at PDPT/PD, rarely PS in a PML4E or
+// reserved address bits under a large frame); entries shared by several pages are one entry, as in
+// a real table. The model keeps the chosen bits and evaluates them with the SDM rule written out
+// below — it never calls BasicPageTable::lookup. The process table shares a kernel half holding one
+// kernel page.
 #pragma once
 
 #include <algorithm>
@@ -33,8 +34,7 @@ class RandomAddressSpace {
  public:
   static constexpr uint64_t window_pages = 8;
   static constexpr std::array<uint64_t, 5> boundaries = {
-      4 * sim_page, uint64_t{3} << 21, uint64_t{5} << 30, uint64_t{2} << 39,
-      x86_64::user_half_end};
+      4 * sim_page, uint64_t{3} << 21, uint64_t{5} << 30, uint64_t{2} << 39, x86_64::user_half_end};
   static constexpr uint64_t kernel_page = 0xffff'8000'0040'0000;
 
   template <typename Choose>
@@ -95,13 +95,15 @@ class RandomAddressSpace {
     SimulatedProcessMemory memory = this->memory();
     std::vector<uint8_t> buffer(operation == Operation::CheckWritable ? 0 : length);
     for (size_t i = 0; i < buffer.size(); ++i) buffer[i] = static_cast<uint8_t>(seed + i * 31);
-    const std::vector<uint8_t> before = operation == Operation::CopyIn ? buffer : std::vector<uint8_t>{};
+    const std::vector<uint8_t> before =
+        operation == Operation::CopyIn ? buffer : std::vector<uint8_t>{};
     const uint64_t writes = m_memory.byte_writes();
-    Result<void> result = operation == Operation::CopyIn    ? memory.copy_in(address, buffer)
-                          : operation == Operation::CopyOut ? memory.copy_out(address, buffer)
-                                                            : memory.check_writable(address, length);
-    const std::string where = " at 0x" + hex(address) + " + 0x" + hex(length) + " (window 0x" +
-                              hex(m_base) + ")";
+    Result<void> result = operation == Operation::CopyIn ? memory.copy_in(address, buffer)
+                          : operation == Operation::CopyOut
+                              ? memory.copy_out(address, buffer)
+                              : memory.check_writable(address, length);
+    const std::string where =
+        " at 0x" + hex(address) + " + 0x" + hex(length) + " (window 0x" + hex(m_base) + ")";
     if (result.has_value() != !expected.has_value()) {
       return std::string(result ? "accepted" : "refused") + " against the model" + where;
     }
@@ -129,7 +131,8 @@ class RandomAddressSpace {
         std::copy(moved.begin(), moved.end(), model.begin());
         std::array<uint8_t, sim_page> actual{};
         m_memory.read_bytes(physical, std::span(actual).first(chunk));
-        if (!std::equal(moved.begin(), moved.end(), actual.begin())) return "copy_out bytes" + where;
+        if (!std::equal(moved.begin(), moved.end(), actual.begin()))
+          return "copy_out bytes" + where;
       } else if (!std::equal(moved.begin(), moved.end(), model.begin())) {
         return "copy_in bytes" + where;
       }
@@ -191,11 +194,10 @@ class RandomAddressSpace {
       if (found == m_entries.end()) {
         found = m_entries.emplace(key, choose_entry(choose, level)).first;
         const Entry& entry = found->second;
-        uint64_t raw = entry.target | (entry.present ? x86_64::pte::present : 0) |
-                       (entry.user ? x86_64::pte::user : 0) |
-                       (entry.writable ? x86_64::pte::writable : 0) |
-                       (choose(2) != 0 ? x86_64::pte::no_execute : 0) |
-                       (entry.large ? x86_64::pte::large : 0);
+        uint64_t raw =
+            entry.target | (entry.present ? x86_64::pte::present : 0) |
+            (entry.user ? x86_64::pte::user : 0) | (entry.writable ? x86_64::pte::writable : 0) |
+            (choose(2) != 0 ? x86_64::pte::no_execute : 0) | (entry.large ? x86_64::pte::large : 0);
         if (entry.reserved) raw |= uint64_t{1} << (13 + choose(shift(level) - 13));
         m_memory.write_entry(table, x86_64::table_index(address, level), raw);
       }
@@ -209,8 +211,12 @@ class RandomAddressSpace {
   Entry choose_entry(Choose& choose, unsigned level) {
     // Mostly a permissive entry (so that long buffers are sometimes accepted), else random bits.
     const bool permissive = choose(8) != 0;
-    Entry entry{permissive || choose(2) != 0, permissive || choose(2) != 0,
-                permissive || choose(2) != 0, false, false, 0};
+    Entry entry{permissive || choose(2) != 0,
+                permissive || choose(2) != 0,
+                permissive || choose(2) != 0,
+                false,
+                false,
+                0};
     if (level == 3) entry.large = choose(8) == 0;  // reserved: the MMU faults
     if (level == 1 || level == 2) {
       entry.large = choose(4) == 0;
@@ -262,7 +268,7 @@ class RandomAddressSpace {
   std::map<std::pair<unsigned, uint64_t>, Entry> m_entries;  // (level, address >> shift)
   // The window's bytes, by physical frame (every mapped window page has a frame of its own).
   std::unordered_map<uint64_t, std::array<uint8_t, sim_page>> m_model_bytes;
-  uint64_t m_next_frame = uint64_t{1} << 36;                 // data frames, past the tables
+  uint64_t m_next_frame = uint64_t{1} << 36;  // data frames, past the tables
   uint64_t m_accepted = 0;
   uint64_t m_refused = 0;
 };

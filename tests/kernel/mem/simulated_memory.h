@@ -23,9 +23,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
-#include <utility>
 #include <span>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "kernel/arch/x86_64/basic_page_table.h"

@@ -70,7 +70,8 @@ TEST_F(UserPtrTest, CopiesAcrossPageBoundaries) {
   ASSERT_TRUE(write(base + 3 * sim_page - 3, 3 + sim_page).has_value());
   EXPECT_EQ(m_space.peek(base + 3 * sim_page - 3, 3 + sim_page), pattern(3 + sim_page, 9));
   // The bytes around the written range are untouched.
-  EXPECT_EQ(m_space.peek(base + 3 * sim_page - 4, 1)[0], pattern(4 * sim_page, 1)[3 * sim_page - 4]);
+  EXPECT_EQ(m_space.peek(base + 3 * sim_page - 4, 1)[0],
+            pattern(4 * sim_page, 1)[3 * sim_page - 4]);
   EXPECT_TRUE(read(base, 0).has_value());
   EXPECT_TRUE(write(base, 0).has_value());
 }
@@ -104,7 +105,7 @@ TEST_F(UserPtrTest, LaterPageReadOnlyRefusesOnlyWrites) {
 // The same refusals made by an upper level: the next page is under another PD (a PT entry alone
 // cannot say it), or the whole path loses U/S or R/W at the PDPT or PML4.
 TEST_F(UserPtrTest, RefusalsFromUpperLevels) {
-  const uint64_t next_table = base + 0x20'0000;  // the next PD entry: a PT of its own
+  const uint64_t next_table = base + 0x20'0000;       // the next PD entry: a PT of its own
   m_space.map(next_table - sim_page, 2, true, true);  // one page each side
   ASSERT_TRUE(read(next_table - 8, 16).has_value());
   m_space.update_entry(next_table, 1, 0, pte::user);  // PD entry: supervisor
@@ -129,10 +130,10 @@ TEST_F(UserPtrTest, RefusalsFromUpperLevels) {
 TEST_F(UserPtrTest, LargePage) {
   SimulatedPageTable& table = m_space.table();
   const uint64_t virt = uint64_t{8} << 21;
-  ASSERT_TRUE(
-      table.map({virt, uint64_t{64} << 21, PageSize::Large, PageAccess::ReadWrite,
-                 PagePrivilege::User})
-          .has_value());
+  ASSERT_TRUE(table
+                  .map({virt, uint64_t{64} << 21, PageSize::Large, PageAccess::ReadWrite,
+                        PagePrivilege::User})
+                  .has_value());
   ASSERT_TRUE(write(virt + 0x1ff0, 0x2020).has_value());
   EXPECT_EQ(m_space.peek(virt + 0x1ff0, 0x2020), pattern(0x2020, 9));
   EXPECT_EQ(m_space.physical_memory().read_byte((uint64_t{64} << 21) + 0x1ff0), 9);
@@ -154,9 +155,9 @@ TEST_F(UserPtrTest, NonCanonicalWrappingAndPageZero) {
   m_space.map(0, 1, true, true);  // mapped, but page 0 is never user memory (SPEC §4)
   const uint64_t reads = m_space.physical_memory().entry_reads();
   for (const uint64_t address :
-       {uint64_t{0}, uint64_t{0xff8}, uint64_t{0x0000'8000'0000'0000}, uint64_t{0x1234'5678'9abc'0000},
-        uint64_t{0xffff'8000'0000'0000}, RandomAddressSpace::kernel_page,
-        uint64_t{0xffff'ffff'ffff'fff8}}) {
+       {uint64_t{0}, uint64_t{0xff8}, uint64_t{0x0000'8000'0000'0000},
+        uint64_t{0x1234'5678'9abc'0000}, uint64_t{0xffff'8000'0000'0000},
+        RandomAddressSpace::kernel_page, uint64_t{0xffff'ffff'ffff'fff8}}) {
     expect_refused(address, 16);
   }
   SimulatedProcessMemory memory = m_space.memory();
@@ -224,13 +225,16 @@ RC_GTEST_PROP(UserPtrProperty, MatchesTheModelOnRandomTables, ()) {
   RandomAddressSpace space(choose);
   const auto steps = *rc::gen::inRange(1, 12);
   for (int step = 0; step < steps; ++step) {
-    const uint64_t address = space.base() - sim_page + *rc::gen::inRange<uint64_t>(0, 10 * sim_page);
-    const uint64_t length = *rc::gen::arbitrary<bool>() ? *rc::gen::inRange<uint64_t>(0, 64)
-                                                        : *rc::gen::inRange<uint64_t>(0, 9 * sim_page);
+    const uint64_t address =
+        space.base() - sim_page + *rc::gen::inRange<uint64_t>(0, 10 * sim_page);
+    const uint64_t length = *rc::gen::arbitrary<bool>()
+                                ? *rc::gen::inRange<uint64_t>(0, 64)
+                                : *rc::gen::inRange<uint64_t>(0, 9 * sim_page);
     const auto operation = *rc::gen::element(RandomAddressSpace::Operation::CopyIn,
                                              RandomAddressSpace::Operation::CopyOut,
                                              RandomAddressSpace::Operation::CheckWritable);
-    const std::string problem = space.run(operation, address, length, *rc::gen::arbitrary<uint8_t>());
+    const std::string problem =
+        space.run(operation, address, length, *rc::gen::arbitrary<uint8_t>());
     RC_ASSERT(problem == "");
   }
   RC_ASSERT(space.memory_matches_model());
