@@ -259,9 +259,10 @@ std::string describe(const std::array<unsigned, 4>& codes) {
   std::string text;
   for (unsigned level = 4; level-- > 0;) {
     const unsigned code = codes[level];
-    text += std::string(" L") + std::to_string(level) + "=" + ((code & bit_present) != 0 ? "P" : "-") +
-            ((code & bit_user) != 0 ? "U" : "-") + ((code & bit_writable) != 0 ? "W" : "-") +
-            ((code & bit_no_execute) != 0 ? "X" : "-") + ((code & bit_large) != 0 ? "S" : "-");
+    text += std::string(" L") + std::to_string(level) + "=" +
+            ((code & bit_present) != 0 ? "P" : "-") + ((code & bit_user) != 0 ? "U" : "-") +
+            ((code & bit_writable) != 0 ? "W" : "-") + ((code & bit_no_execute) != 0 ? "X" : "-") +
+            ((code & bit_large) != 0 ? "S" : "-");
   }
   return text;
 }
@@ -277,8 +278,7 @@ Outcome exhaustive_lookup() {
     for (uint32_t code = 0; code < (1U << 20); ++code) {
       const std::array<unsigned, 4> codes = decode(code);
       path.write(codes);
-      const std::string problem =
-          compare(path.lookup(), sdm_rule(codes, Path<V>::frames, address));
+      const std::string problem = compare(path.lookup(), sdm_rule(codes, Path<V>::frames, address));
       ++outcome.cases;
       if (!problem.empty()) {
         outcome.failure = problem + " at " + hex(address) + ":" + describe(codes);
@@ -305,7 +305,8 @@ Outcome single_bits() {
     for (unsigned level = leaf; level < 4; ++level) {
       for (unsigned bit = 0; bit < 64; ++bit) {
         const uint64_t mask = uint64_t{1} << bit;
-        if ((mask & (pte::present | pte::user | pte::writable | pte::no_execute | pte::large)) != 0) {
+        if ((mask & (pte::present | pte::user | pte::writable | pte::no_execute | pte::large)) !=
+            0) {
           continue;  // E1 varies these
         }
         SimulatedPhysicalMemory memory;
@@ -347,8 +348,8 @@ Outcome single_bits() {
     Path<V> path(memory, addresses[0]);
     path.write(codes_all_good());
     const uint64_t pml4e = frame | pte::present | pte::user | pte::writable | pte::large;
-    memory.write_entry(path.table().root_physical(),
-                       kernel::x86_64::table_index(addresses[0], 3), pml4e);
+    memory.write_entry(path.table().root_physical(), kernel::x86_64::table_index(addresses[0], 3),
+                       pml4e);
     ++outcome.cases;
     if (path.lookup().has_value()) {
       outcome.failure = "a PML4E with PS (frame " + hex(frame) + ") maps a page";
@@ -369,7 +370,8 @@ Outcome non_canonical() {
   const uint64_t reads = memory.entry_reads();
   for (const uint64_t address :
        {uint64_t{1} << 47, (uint64_t{1} << 47) | 0x7abc, uint64_t{0x8000'0000'0000'0000},
-        uint64_t{0xffff'7fff'ffff'ffff}, addresses[0] | (uint64_t{1} << 52), addresses[0] ^ (uint64_t{1} << 63)}) {
+        uint64_t{0xffff'7fff'ffff'ffff}, addresses[0] | (uint64_t{1} << 52),
+        addresses[0] ^ (uint64_t{1} << 63)}) {
     ++outcome.cases;
     if (path.table().lookup(address).has_value()) {
       outcome.failure = "non-canonical " + hex(address) + " mapped";
@@ -422,7 +424,8 @@ Outcome validate_exhaustive() {
         {second - 1, 1, capos::UserAccess::Read, true},
     }};
     for (const Case& c : cases) {
-      const Result<void> result = kernel::mem::validate_user_buffer(walk, c.address, c.length, c.access);
+      const Result<void> result =
+          kernel::mem::validate_user_buffer(walk, c.address, c.length, c.access);
       ++outcome.cases;
       const bool accepted = result.has_value();
       if (accepted != c.expected || (!accepted && result.error() != Error::Fault)) {
@@ -488,8 +491,8 @@ class MapCheck {
             fail("map_leaf refused a valid mapping at level " + std::to_string(level));
             return;
           }
-          const uint64_t flags = pte::present | pte::writable | pte::user | pte::large |
-                                 pte::global | pte::no_execute;
+          const uint64_t flags =
+              pte::present | pte::writable | pte::user | pte::large | pte::global | pte::no_execute;
           for (unsigned upper = 3; upper > level; --upper) {
             const auto entry = raw_entry(memory, table.root_physical(), virt, upper);
             const uint64_t want = pte::present | pte::writable | (user ? pte::user : 0);
@@ -557,8 +560,8 @@ class MapCheck {
         SimulatedPhysicalMemory memory;
         Table table = fresh(memory);
         const uint64_t old_frame = uint64_t{8} << 30;
-        if (!table.map_leaf(Leaf{base, old_frame, existing, PageAccess::ReadOnly,
-                                 PagePrivilege::User})) {
+        if (!table.map_leaf(
+                Leaf{base, old_frame, existing, PageAccess::ReadOnly, PagePrivilege::User})) {
           fail("map_leaf refused the first mapping");
           return;
         }
@@ -603,8 +606,8 @@ class MapCheck {
     }
     if (process.lookup(user_page).has_value()) fail("the kernel table's user half is shared");
     const uint64_t tables = memory.tables_allocated();
-    const Result<void> stray =
-        kernel.map_leaf(Leaf{kernel_page + (uint64_t{1} << 39), 0xb000, 0, rw, PagePrivilege::Kernel});
+    const Result<void> stray = kernel.map_leaf(
+        Leaf{kernel_page + (uint64_t{1} << 39), 0xb000, 0, rw, PagePrivilege::Kernel});
     ++m_outcome.cases;
     if (stray || stray.error() != Error::InvalidState || memory.tables_allocated() != tables) {
       fail("a new kernel PML4 entry after sealing was not refused as InvalidState (F-020)");
@@ -617,7 +620,8 @@ class MapCheck {
     }
     const auto seen = process.lookup(below);
     ++m_outcome.cases;
-    if (!seen || seen->physical_address != 0xc000) fail("the process does not see a kernel mapping");
+    if (!seen || seen->physical_address != 0xc000)
+      fail("the process does not see a kernel mapping");
   }
 
   Outcome m_outcome;
@@ -643,7 +647,8 @@ std::array<std::pair<Part, Outcome (*)()>, 6> parts() {
        &prove_rights<V>},
       {{"E1 lookup = the SDM rule", "2^20 combinations of P/U/W/XD/PS over 4 levels x 2 addresses"},
        &exhaustive_lookup<V>},
-      {{"E2 one extra bit in one entry; PS in a PML4E", "bits 0..63 x each level x leaf sizes 4K/2M/1G; 3 aligned PML4E frames"},
+      {{"E2 one extra bit in one entry; PS in a PML4E",
+        "bits 0..63 x each level x leaf sizes 4K/2M/1G; 3 aligned PML4E frames"},
        &single_bits<V>},
       {{"E3 non-canonical addresses unmapped, no entry read", "6 addresses"}, &non_canonical<V>},
       {{"V1 validate_user_buffer(TableWalk(real table)) = per-entry rule",
