@@ -4,8 +4,10 @@
 // A UserPtr is a user address typed by direction, never dereferenced directly. Its one checked
 // constructor rejects a count whose byte size overflows and any range outside the user half.
 // copy_in / copy_out then run validate_user_buffer over the process's page table (present,
-// user, writable for a write) and only then open a STAC/CLAC window (Arch::UserAccessWindow)
-// around the copy itself. No other kernel code opens that window.
+// user, writable for a write) and only then open a STAC/CLAC window (UserDoor's window, from
+// kernel/arch/user_access.h) around the copy itself. No other portable kernel code can open that
+// window: only this file may include that header (gate.freestanding_headers) or name the window
+// and the copy routine (gate.unsafe_surface), F-023.
 //
 // The ring page is the one piece of shared memory the kernel reaches otherwise: it is a kernel
 // frame the kernel accesses through its own direct-map alias with HardwareAtomics, never through
@@ -17,6 +19,7 @@
 #include <type_traits>
 
 #include "kernel/arch/current.h"
+#include "kernel/arch/user_access.h"
 #include "kernel/mem/validate_user_buffer.h"
 #include "lib/core/checked.h"
 #include "lib/core/result.h"
@@ -61,14 +64,16 @@ class UserPtr {
     const uint64_t bytes = destination.size_bytes();
     TRY(validate_user_buffer(TableWalk(space), m_address, bytes, UserAccess::Read));
     if (bytes == 0) return {};
+    // SAFETY: the window (AC = 1) is open only for the copy below and closes at the end of
+    // this scope; validate_user_buffer above checked every page of the range.
+    const UserDoor::UserAccessWindow window;
     // SAFETY: [m_address, m_address + bytes) is in the user half and every page of it is
     // present and user-readable in `space`, the active table (validated just above); a page
-    // gone before the copy faults into the copy's fixup and comes back as Fault (F-019). The
-    // window (AC = 1) is open only for this copy; `destination` holds `bytes` bytes.
-    const Arch::UserAccessWindow window;
+    // gone before the copy faults into the copy's fixup and comes back as Fault (F-019).
+    // `destination` holds `bytes` bytes.
     // NOLINTNEXTLINE(performance-no-int-to-ptr): a validated user address
-    if (!Arch::copy_user_bytes(destination.data(), reinterpret_cast<const void*>(m_address),
-                               bytes)) {
+    if (!UserDoor::copy_user_bytes(destination.data(), reinterpret_cast<const void*>(m_address),
+                                   bytes)) {
       return Error::Fault;
     }
     return {};
@@ -83,11 +88,14 @@ class UserPtr {
     const uint64_t bytes = source.size_bytes();
     TRY(validate_user_buffer(TableWalk(space), m_address, bytes, UserAccess::Write));
     if (bytes == 0) return {};
-    // SAFETY: as copy_in, with every page user-writable; CR0.WP is on, so a read-only page
-    // would have faulted rather than been written — validation ensures none is reached.
-    const Arch::UserAccessWindow window;
+    // SAFETY: the window (AC = 1) is open only for the copy below and closes at the end of
+    // this scope; validate_user_buffer above checked every page of the range, writable too.
+    const UserDoor::UserAccessWindow window;
+    // SAFETY: [m_address, m_address + bytes) is in the user half and every page of it is
+    // present, user-accessible and writable in `space` (validated just above); CR0.WP is on,
+    // so a read-only page would fault into the fixup (Fault), never be written.
     // NOLINTNEXTLINE(performance-no-int-to-ptr): a validated user address
-    if (!Arch::copy_user_bytes(reinterpret_cast<void*>(m_address), source.data(), bytes)) {
+    if (!UserDoor::copy_user_bytes(reinterpret_cast<void*>(m_address), source.data(), bytes)) {
       return Error::Fault;
     }
     return {};

@@ -32,10 +32,10 @@ constexpr uint64_t table_index(uint64_t virtual_address, unsigned level) {
   return (virtual_address >> (12 + 9 * level)) & (entries_per_table - 1);
 }
 
-// SAFETY: `physical` is a page-table frame: it came from the TableFrameSource (or is a frame an
-// existing entry points to, which this class put there), and the source guarantees that such
-// frames are in the direct map, which maps them read-write at direct_map_base + physical.
 uint64_t* table_at(uint64_t physical) {
+  // SAFETY: `physical` is a page-table frame: it came from the TableFrameSource (or is a frame an
+  // existing entry points to, which this class put there), and the source guarantees that such
+  // frames are in the direct map, which maps them read-write at direct_map_base + physical.
   // NOLINTNEXTLINE(performance-no-int-to-ptr): the direct map is reached by address arithmetic
   return reinterpret_cast<uint64_t*>(DIRECT_MAP_BASE + physical);
 }
@@ -108,6 +108,7 @@ Result<PageTable> PageTable::create_sharing_kernel_half(TableFrameSource frames,
   // SAFETY: both are PML4 frames of 512 entries reached through the direct map (table_at);
   // indices 256..511 are in range. The new root is private to this call until it returns.
   for (uint64_t slot = first_kernel_slot; slot < entries_per_table; ++slot) {
+    // SAFETY: slot < entries_per_table (512), the size of both PML4 frames.
     destination[slot] = source[slot];
   }
   return table;
