@@ -262,8 +262,10 @@ def trusted_files(root: pathlib.Path) -> list[pathlib.Path]:
 # --- the clang pass ----------------------------------------------------------------------------
 
 QUOTED = re.compile(r"'[^']*'|\"(?:\\.|[^\"\\])*\"")
-LOCATION = re.compile(r"(<scratch space>|<built-in>|<invalid sloc>|[^\s<>,]+?):(\d+):\d+"
-                      r"|line:(\d+):\d+|col:\d+")
+# clang prints a location as path:line:col when the file changed since the last one printed,
+# line:N:col when only the line did, col:N otherwise.
+LOCATION = re.compile(r"(?<![\w/.])(?:line:(?P<line>\d+):\d+|col:\d+|(?P<file><scratch space>"
+                      r"|<built-in>|<invalid sloc>|[^\s<>,]+?):(?P<file_line>\d+):\d+)")
 NODE = re.compile(r"^[\s|`-]*")
 TYPE = re.compile(r"'([^']*)'(?::'([^']*)')?")
 MEMCPY_CALLEE = re.compile(r"Function 0x[0-9a-f]+ '(?:__builtin_)?(?:memcpy|memmove|mempcpy"
@@ -314,11 +316,11 @@ def parse_ast(stream, relative_of) -> dict:
         bare = QUOTED.sub("", raw) if ("'" in raw or '"' in raw) else raw
         begin = None
         for match in LOCATION.finditer(bare):
-            if match.group(1):
-                file_name, file_line = match.group(1), int(match.group(2))
+            if match.group("file"):
+                file_name, file_line = match.group("file"), int(match.group("file_line"))
                 in_project = relative_of(file_name) is not None
-            elif match.group(3):
-                file_line = int(match.group(3))
+            elif match.group("line"):
+                file_line = int(match.group("line"))
             if begin is None or begin[0] in ("<scratch space>", "<built-in>", "<invalid sloc>"):
                 begin = (file_name, file_line)  # a pasted token: its expansion's next location
         depth = len(NODE.match(raw).group(0)) // 2
