@@ -680,7 +680,7 @@ def audit(root: pathlib.Path, build: pathlib.Path | None):
         for category in CONFINED:
             if counter[category] and not in_arch(relative):
                 needed.add(relative)
-                if relative not in allowed:
+                if relative not in allowed and path.suffix not in ASM_SUFFIXES:
                     problems.append(f"{relative}: {category} outside {' and '.join(ARCH_DIRS)} "
                                     f"and not in {ALLOWLIST}")
         if path.suffix in ASM_SUFFIXES and not in_arch(relative):
