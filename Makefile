@@ -86,7 +86,7 @@ generated-code-check: deps $(BUILD_DIR)/build.ninja
 	python3 tools/capnpc-capos/generate.py check --plugin $(CAPNPC_CAPOS)
 
 dependency-policy-check:
-	python3 tools/audit/dependency_policy.py
+	python3 tools/audit/dependency_policy.py --build $(BUILD_DIR)
 
 # Untrusted-path abort audit (docs/REVIEW.md "Abort inventory"; ctest gate.abort_audit): every
 # fatal site in lib/, kernel/ and user/ must be classified in docs/abort-inventory.txt.

@@ -5,16 +5,20 @@ set(CAPOS_ROOT ${PROJECT_SOURCE_DIR})
 add_test(NAME gate.format_check COMMAND ${CAPOS_ROOT}/scripts/format-check)
 add_test(NAME gate.lint COMMAND ${CAPOS_ROOT}/scripts/lint ${CMAKE_BINARY_DIR})
 add_test(NAME gate.freestanding_headers
-         COMMAND python3 ${CAPOS_ROOT}/tools/audit/check_headers.py ${CAPOS_ROOT}
+         COMMAND ${Python3_EXECUTABLE} ${CAPOS_ROOT}/tools/audit/check_headers.py ${CAPOS_ROOT}
                  --build ${CMAKE_BINARY_DIR})
+# With --build: every file the build uses (CMakeCache.txt, ninja's commands and dependency log,
+# the test commands) must belong to a pinned package or the Debian base system (F-024). Its
+# dependency log covers what has been built, so it runs after the build like the other gates.
 add_test(NAME gate.dependency_policy
-         COMMAND python3 ${CAPOS_ROOT}/tools/audit/dependency_policy.py --root ${CAPOS_ROOT})
+         COMMAND ${Python3_EXECUTABLE} ${CAPOS_ROOT}/tools/audit/dependency_policy.py --root ${CAPOS_ROOT}
+                 --build ${CMAKE_BINARY_DIR})
 add_test(NAME gate.selftest COMMAND ${CAPOS_ROOT}/tests/gates/selftest.sh)
 # SAFETY comments, asm/reinterpret_cast placement and the docs/unsafe-surface.txt snapshot
 # (tools/audit/README.md). Its pointer-arithmetic pass runs clang -fsyntax-only over this build's
 # compile_commands.json, so it needs the build's generated headers: ctest runs after the build.
 add_test(NAME gate.unsafe_surface
-         COMMAND python3 ${CAPOS_ROOT}/tools/audit/unsafe_surface.py check --root ${CAPOS_ROOT}
+         COMMAND ${Python3_EXECUTABLE} ${CAPOS_ROOT}/tools/audit/unsafe_surface.py check --root ${CAPOS_ROOT}
                  --build ${CMAKE_BINARY_DIR})
 set_tests_properties(gate.format_check gate.lint gate.freestanding_headers gate.dependency_policy gate.selftest
                      gate.unsafe_surface PROPERTIES LABELS gate TIMEOUT 900)
@@ -26,7 +30,7 @@ set_tests_properties(gate.unsafe_surface PROPERTIES TIMEOUT 600)
 # kernel/ and user/ is classified in docs/abort-inventory.txt: none may be reachable from hostile
 # input (seed Tier 1 "untrusted-path panic audit"; tools/audit/abort_audit.py, docs/REVIEW.md).
 add_test(NAME gate.abort_audit
-         COMMAND python3 ${CAPOS_ROOT}/tools/audit/abort_audit.py check --root ${CAPOS_ROOT})
+         COMMAND ${Python3_EXECUTABLE} ${CAPOS_ROOT}/tools/audit/abort_audit.py check --root ${CAPOS_ROOT})
 set_tests_properties(gate.abort_audit PROPERTIES LABELS gate TIMEOUT 300)
 # clang-tidy over every TU takes minutes on 2 cores (it timed out at 900 s on a machine loaded by
 # parallel builds); give it room without letting a hang run forever.

@@ -60,6 +60,22 @@ expect_failure dependency-drift "alpha: pinned 1.0-1 but 1.0-2 is installed (dri
 expect_failure dependency-rationale "beta: no rationale row in docs/trusted-build-inputs.md" \
   python3 tools/audit/dependency_policy.py --root "${fixtures}/deps" \
   --installed "${fixtures}/deps/installed.txt"
+# With --build the policy reads what the build uses (CMakeCache.txt, ninja's commands and
+# dependency log, the test commands) and asks dpkg who owns each file (here: owners.txt).
+deps_build="${fixtures}/deps_build"
+deps_build_check=(python3 tools/audit/dependency_policy.py --installed "${deps_build}/installed.txt"
+  --owners "${deps_build}/owners.txt" --priorities "${deps_build}/priorities.txt")
+expect_success dependency-build-clean "${deps_build_check[@]}" --root "${deps_build}/good" \
+  --build "${deps_build}/build_good"
+expect_failure dependency-build-unpinned \
+  "newpkg: owns /usr/bin/capos-fixture-new, used by the build (CMakeCache.txt CAPOS_NEW_TOOL), but is not pinned" \
+  "${deps_build_check[@]}" --root "${deps_build}/good" --build "${deps_build}/build_bad"
+expect_failure dependency-build-not-apt \
+  "/opt/capos-fixture/bin/tool: used by the build (a build command) but installed by no Debian package" \
+  "${deps_build_check[@]}" --root "${deps_build}/good" --build "${deps_build}/build_bad"
+expect_failure dependency-base-system-priority \
+  "tools/audit/base_system.txt: omega is of priority optional, not the Debian base system" \
+  "${deps_build_check[@]}" --root "${deps_build}/bad" --build "${deps_build}/build_good"
 expect_failure provenance-compare "output.kernel/capos.iso:" \
   python3 tools/audit/build_provenance.py compare "${fixtures}/provenance/base.txt" \
   "${fixtures}/provenance/candidate.txt"
