@@ -110,20 +110,43 @@ TEST_F(BinaryFiles, RejectsAnUnreadableFile) {
     expect_rejected(base_json(), net_error("net.elf", "cannot open: Permission denied"));
     return;
   }
-  // Root reads anything: run the real binary as nobody over a tree nobody may traverse.
-  for (const fs::path& path : {tmp(), root(), root() / "user", root() / "user/init"}) {
+  // Root reads anything: run the real binary as nobody. The checkout, the build tree and $TMPDIR
+  // may all lie under a directory nobody cannot traverse (a clone in /root, mode 0700: F-025),
+  // so everything nobody must reach — a copy of the binary, the tree, the input and the output
+  // folder — goes into a fresh directory under /tmp, each of whose ancestors nobody can search.
+  const TempDir stage("/tmp");
+  for (fs::path path = stage.path().parent_path();; path = path.parent_path()) {
+    struct stat status {};
+    ASSERT_EQ(::stat(path.c_str(), &status), 0) << path;
+    ASSERT_NE(status.st_mode & S_IXOTH, 0U) << path << ": user nobody cannot traverse it";
+    if (path == path.root_path()) break;
+  }
+  const fs::path binary = stage.path() / "mkmanifest";
+  const fs::path tree = stage.path() / "root";
+  const fs::path input = stage.path() / "system.json";
+  const fs::path out = stage.path() / "out";
+  fs::copy_file(MKMANIFEST_BINARY, binary);
+  write_file(tree / "user/init/init.elf", INIT_ELF);
+  write_file(tree / "net.elf", NET_ELF);
+  write_file(tree / "app.elf", APP_ELF);
+  write_file(input, base_json().dump());
+  fs::create_directories(out);
+  for (const fs::path& path : {stage.path(), tree, tree / "user", tree / "user/init", out}) {
     ::chmod(path.c_str(), 0755);
   }
-  ::chmod((root() / "user/init/init.elf").c_str(), 0644);
-  write_file(input(), base_json().dump());
-  ::chmod(input().c_str(), 0644);
-  const ProcessResult result = run_process({MKMANIFEST_BINARY, "--root", root().string(),
-                                            "--output", output().string(), input().string()},
-                                           out_dir(), RunAs::Nobody);
+  ::chmod(binary.c_str(), 0755);
+  for (const fs::path& path : {tree / "user/init/init.elf", tree / "app.elf", input}) {
+    ::chmod(path.c_str(), 0644);
+  }
+  ::chmod((tree / "net.elf").c_str(), 0);
+  const ProcessResult result =
+      run_process({binary.string(), "--root", tree.string(), "--output",
+                   (out / "manifest.bin").string(), input.string()},
+                  out, RunAs::Nobody);
   EXPECT_EQ(result.err,
             "mkmanifest: " + net_error("net.elf", "cannot open: Permission denied") + "\n");
   EXPECT_EQ(result.status, EXIT_REJECTED);
-  EXPECT_TRUE(list_directory(out_dir()).empty());
+  EXPECT_TRUE(list_directory(out).empty());
 }
 
 TEST_F(BinaryFiles, RejectsAnEmptyBinary) {
