@@ -107,7 +107,7 @@ template <typename A>
 concept Architecture =
     requires(std::span<const char> text, ExitStatus status, uint64_t address,
              typename A::PageTable& table, const PageMapping& mapping, TableFrameSource frames,
-             const UserEntry& entry) {
+             const UserEntry& entry, void* destination, const void* source) {
       // Layout constants.
       { A::page_size } -> std::convertible_to<uint64_t>;
       { A::large_page_size } -> std::convertible_to<uint64_t>;

@@ -25,6 +25,7 @@ concept UserMemoryAccess = requires(void* destination, const void* source, uint6
 };
 
 using UserDoor = x86_64::UserMemoryDoor;
-static_assert(UserMemoryAccess<UserDoor>, "the arch user-memory door must satisfy UserMemoryAccess");
+static_assert(UserMemoryAccess<UserDoor>,
+              "the arch user-memory door must satisfy UserMemoryAccess");
 
 }  // namespace capos::kernel

@@ -116,7 +116,7 @@ TEST_F(BinaryFiles, RejectsAnUnreadableFile) {
   // folder — goes into a fresh directory under /tmp, each of whose ancestors nobody can search.
   const TempDir stage("/tmp");
   for (fs::path path = stage.path().parent_path();; path = path.parent_path()) {
-    struct stat status {};
+    struct stat status{};
     ASSERT_EQ(::stat(path.c_str(), &status), 0) << path;
     ASSERT_NE(status.st_mode & S_IXOTH, 0U) << path << ": user nobody cannot traverse it";
     if (path == path.root_path()) break;
@@ -139,10 +139,9 @@ TEST_F(BinaryFiles, RejectsAnUnreadableFile) {
     ::chmod(path.c_str(), 0644);
   }
   ::chmod((tree / "net.elf").c_str(), 0);
-  const ProcessResult result =
-      run_process({binary.string(), "--root", tree.string(), "--output",
-                   (out / "manifest.bin").string(), input.string()},
-                  out, RunAs::Nobody);
+  const ProcessResult result = run_process({binary.string(), "--root", tree.string(), "--output",
+                                            (out / "manifest.bin").string(), input.string()},
+                                           out, RunAs::Nobody);
   EXPECT_EQ(result.err,
             "mkmanifest: " + net_error("net.elf", "cannot open: Permission denied") + "\n");
   EXPECT_EQ(result.status, EXIT_REJECTED);
