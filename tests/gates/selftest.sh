@@ -176,7 +176,7 @@ expect_failure door-attack-copy \
   "kernel/cap/attack_copy.cpp:9: names the user-memory door (capos_user_copy) outside ${door_where} and kernel/arch/x86_64/*.cpp/.S (clang AST)" \
   "${ast_check[@]}"
 # Integer -> pointer and asm in spellings only the AST sees.
-for spelling in cast_c_style cast_functional memcpy_pointer union_pun; do
+for spelling in cast_c_style cast_functional memcpy_pointer union_pun builtin_bitcast; do
   expect_failure "ast-int-to-pointer-${spelling}" \
     "kernel/cap/${spelling}.cpp: int_to_pointer outside kernel/arch/x86_64/" "${ast_check[@]}"
 done
