@@ -34,7 +34,7 @@ std::string net_error(const std::string& path, const std::string& message) {
 
 // A path as mkmanifest's messages show it: quoted and cut after 64 bytes with "..."
 // (tools/mkmanifest/input_error.h). The fixture's paths lie under $TMPDIR, whose length is the
-// user's: a long one is cut (F-026), so the expected message is built the same way.
+// user's: a long one is cut (F-030), so the expected message is built the same way.
 std::string shown(const std::string& path) {
   constexpr size_t max_shown = 64;
   return "\"" + path.substr(0, max_shown) + (path.size() > max_shown ? "..." : "") + "\"";
