@@ -9,7 +9,9 @@
 //
 // The address space is a policy (UserSpace): its page table and its copy routine. The kernel's
 // is ActiveUserSpace below — the active x86_64::PageTable, and the arch copy inside a STAC/CLAC
-// window (Arch::UserAccessWindow); no other kernel code opens that window. Host tests and
+// window (UserDoor, kernel/arch/user_access.h); no other portable kernel code can open that window:
+// only this file may include that header (gate.freestanding_headers) or name the window and the
+// copy routine (gate.unsafe_surface), F-023. Host tests and
 // fuzzers run this same text over a simulated machine (tests/kernel/mem/simulated_memory.h:
 // BasicPageTable over simulated physical memory, a copy that faults like the MMU). A UserSpace's
 // copy functions take a UserCopyKey, which only UserPtr can make, so no caller reaches a copy
@@ -27,6 +29,7 @@
 #include <type_traits>
 
 #include "kernel/arch/current.h"
+#include "kernel/arch/user_access.h"
 #include "kernel/mem/validate_user_buffer.h"
 #include "lib/core/checked.h"
 #include "lib/core/result.h"
@@ -89,16 +92,20 @@ class ActiveUserSpace {
   [[nodiscard]] bool copy_from_user(UserCopyKey /*key*/, void* destination, uint64_t address,
                                     uint64_t bytes) const {
     // SAFETY: see "SAFETY (user copy)" above.
-    const Arch::UserAccessWindow window;
+    const UserDoor::UserAccessWindow window;
+    // SAFETY: `address` is a user address validated for `bytes` bytes (see above); the copy's
+    // fixup turns a fault into false.
     // NOLINTNEXTLINE(performance-no-int-to-ptr): a validated user address
-    return Arch::copy_user_bytes(destination, reinterpret_cast<const void*>(address), bytes);
+    return UserDoor::copy_user_bytes(destination, reinterpret_cast<const void*>(address), bytes);
   }
   [[nodiscard]] bool copy_to_user(UserCopyKey /*key*/, uint64_t address, const void* source,
                                   uint64_t bytes) const {
     // SAFETY: see "SAFETY (user copy)" above.
-    const Arch::UserAccessWindow window;
+    const UserDoor::UserAccessWindow window;
+    // SAFETY: `address` is a user address validated writable for `bytes` bytes (see above); the
+    // copy's fixup turns a fault into false.
     // NOLINTNEXTLINE(performance-no-int-to-ptr): a validated user address
-    return Arch::copy_user_bytes(reinterpret_cast<void*>(address), source, bytes);
+    return UserDoor::copy_user_bytes(reinterpret_cast<void*>(address), source, bytes);
   }
 
  private:

@@ -7,10 +7,10 @@ namespace capos::kernel::x86_64 {
 
 namespace {
 
-// SAFETY: `frame` is a page-table frame: it came from the TableFrameSource (or is a frame an
-// existing entry points to, which BasicPageTable put there), and the source guarantees that such
-// frames are in the direct map, which maps them read-write at direct_map_base + frame.
 uint64_t* table_at(uint64_t frame) {
+  // SAFETY: `frame` is a page-table frame: it came from the TableFrameSource (or is a frame an
+  // existing entry points to, which BasicPageTable put there), and the source guarantees that
+  // such frames are in the direct map, which maps them read-write at direct_map_base + frame.
   // NOLINTNEXTLINE(performance-no-int-to-ptr): the direct map is reached by address arithmetic
   return reinterpret_cast<uint64_t*>(DIRECT_MAP_BASE + frame);
 }
