@@ -152,15 +152,14 @@ concept Architecture =
       { A::thread_stack_high_water() } -> std::same_as<uint64_t>;
       { A::thread_stack_size } -> std::convertible_to<uint64_t>;
 
-      // The user-access window (SMAP): open only around a copy from/to user memory.
-      requires std::default_initializable<typename A::UserAccessWindow>;
-      // The copy run inside the window: false if it faulted on a user page (F-019 fixup).
-      { A::copy_user_bytes(destination, source, address) } -> std::same_as<bool>;
+      // The user-access window (SMAP) and the user copy are not part of this contract: they
+      // live in kernel/arch/user_access.h, which only kernel/mem/user_ptr.h may include (F-023).
 
       // Self-test triggers (tests/qemu only; see kernel/selftest/).
       { A::kernel_stack_guard_page() } -> std::same_as<uint64_t>;
       { A::execute_at(address) } -> std::same_as<void>;
       { A::load_at(address) } -> std::same_as<uint64_t>;
+      { A::load_in_user_window(address) } -> std::same_as<uint64_t>;
       { A::store_at(address, address) } -> std::same_as<void>;
       { A::user_copy_at(address, address) } -> std::same_as<bool>;
       { A::trigger_double_fault() } -> std::same_as<void>;

@@ -1,6 +1,6 @@
 // kernel/cap/user_memory.h — how kernel/cap reaches a caller's memory: a policy, so the same
-// dispatcher runs over the kernel's UserPtr copies (kernel/proc/process_memory.h) and over the
-// host tests' fake address spaces (tests/kernel/kernel_test_util.h).
+// dispatcher runs over the kernel's UserPtr copies (kernel/proc/process_memory.h) and over
+// host tests' simulated machine (tests/kernel/mem/simulated_memory.h).
 #pragma once
 
 #include <concepts>

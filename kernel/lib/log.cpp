@@ -77,6 +77,7 @@ std::span<const char> c_string(const char* text) {
   // SAFETY: `text` is a NUL-terminated string (a literal or a boot-validated string); the loop
   // stops at its terminator, and the span covers exactly the characters before it.
   while (text[length] != '\0') ++length;
+  // SAFETY: the loop above counted `length` characters of `text` before its NUL.
   return {text, length};
 }
 
@@ -95,6 +96,7 @@ void write_line(Level level, const char* format, std::span<const Arg> args) {
   size_t next_arg = 0;
   // SAFETY: `format` is a NUL-terminated string literal at every call site.
   for (const char* cursor = format; *cursor != '\0'; ++cursor) {
+    // SAFETY: cursor[0] is not the NUL (loop condition), so cursor[1] is still in the string.
     if (cursor[0] == '{' && cursor[1] == '}') {
       if (next_arg < args.size()) {
         put_arg(out, args[next_arg++]);

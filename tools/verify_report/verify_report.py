@@ -70,6 +70,8 @@ TARGETS: tuple[Target, ...] = (
            "includes the checker's own litmus/explore tests"),
     Target(6, "validate_user_buffer", "4",
            (r"^ValidateUserBuffer", r"^UserRange\.", r"^prove\.user_range(\.|$)",
+            r"^PageTable(Test|Property)\.", r"^UserPtr(Test|Property)\.",
+            r"^prove\.page_table(\.|$)", r"^fuzz\.smoke\.user_copy$",
             r"^qemu\.hostile_user$")),
     Target(7, "ring dispatch path", "3",
            (r"^RingDispatchTest\.", r"^RingSqe\.", r"^fuzz\.smoke\.ring_(kernel_)?dispatch$",
@@ -97,7 +99,7 @@ TARGETS: tuple[Target, ...] = (
 FUZZ_COVERAGE_TARGET = {
     "elf_parse": 3, "capnp_read": 4, "capnp_differential": 4, "manifest_decode": 4,
     "manifest_roundtrip": 4, "mkmanifest_json": 4, "ring_dispatch": 7,
-    "ring_kernel_dispatch": 7,
+    "ring_kernel_dispatch": 7, "user_copy": 6,
 }
 
 # Tiers, by ctest label (tests/ CMake wiring); unlabeled tests are the host unit/property tests.

@@ -2,9 +2,9 @@
 
 namespace capos::rt {
 
-// SAFETY: `text` is NUL-terminated (the contract); reads stop at the NUL.
 size_t length_of(const char* text) {
   size_t length = 0;
+  // SAFETY: `text` is NUL-terminated (the contract); reads stop at the NUL.
   while (text[length] != '\0') ++length;
   return length;
 }

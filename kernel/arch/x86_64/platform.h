@@ -11,7 +11,6 @@
 #include "kernel/arch/arch.h"
 #include "kernel/arch/x86_64/asm_constants.h"
 #include "kernel/arch/x86_64/page_table.h"
-#include "kernel/arch/x86_64/user_access.h"
 #include "kernel/arch/x86_64/user_mode.h"
 
 namespace capos::kernel::x86_64 {
@@ -28,10 +27,6 @@ struct Platform {
   static constexpr uint64_t user_space_end = uint64_t{1} << 47;
 
   using PageTable = x86_64::PageTable;
-  using UserAccessWindow = x86_64::UserAccessWindow;
-  static bool copy_user_bytes(void* destination, const void* source, uint64_t bytes) {
-    return x86_64::copy_user_bytes(destination, source, bytes);
-  }
 
   static void console_init();
   static void console_write(std::span<const char> text);
@@ -51,6 +46,7 @@ struct Platform {
   static uint64_t kernel_stack_guard_page();
   static void execute_at(uint64_t address);
   static uint64_t load_at(uint64_t address);
+  static uint64_t load_in_user_window(uint64_t address);
   static void store_at(uint64_t address, uint64_t value);
   static bool user_copy_at(uint64_t address, uint64_t bytes);
   static void trigger_double_fault();

@@ -75,9 +75,9 @@ constexpr uint64_t user_space_end = uint64_t{1} << 47;
 constexpr uint64_t paint_word = 0x5a5a'5a5a'5a5a'5a5a;
 constexpr uint64_t no_vector = UINT64_MAX;
 
-// SAFETY: the thread stack is [stack_bottom(Thread), stack_top(Thread)), mapped RW by the
-// kernel's tables (linker.ld, kernel_address_space.cpp) and unused before the first entry.
 uint64_t* thread_stack_words() {
+  // SAFETY: the thread stack is [stack_bottom(Thread), stack_top(Thread)), mapped RW by the
+  // kernel's tables (linker.ld, kernel_address_space.cpp) and unused before the first entry.
   // NOLINTNEXTLINE(performance-no-int-to-ptr): a linker-defined kernel stack
   return reinterpret_cast<uint64_t*>(stack_bottom(KernelStack::Thread));
 }

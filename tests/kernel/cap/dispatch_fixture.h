@@ -1,6 +1,8 @@
 // tests/kernel/cap/dispatch_fixture.h — one process's view of the dispatcher for host tests:
-// a fake address space, a cap table and ledger (CapSlots kept equal to the live caps), the
-// kernel's real objects, and a ring whose deferred completions land in that address space.
+// an address space on the simulated machine (tests/kernel/mem/simulated_memory.h: the real
+// BasicPageTable, the kernel's ProcessMemory -> UserPtr path), a cap table and ledger (CapSlots
+// kept equal to the live caps), the kernel's real objects, and a ring whose deferred completions
+// land in that address space.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -25,6 +27,7 @@
 #include "lib/ring/kernel_ring.h"
 #include "lib/ring/transport.h"
 #include "tests/kernel/kernel_test_util.h"
+#include "tests/kernel/mem/simulated_memory.h"
 
 namespace capos::kernel::test {
 
@@ -48,6 +51,9 @@ inline std::array<uint64_t, resource_class_count> limits(uint64_t log_bytes, uin
   values[static_cast<size_t>(ResourceClass::CapSlots)] = cap_slots;
   return values;
 }
+
+// The kernel's ProcessMemory text on the simulated machine, its successful copy_out calls counted.
+using Memory = CountingUserMemory<SimulatedProcessMemory>;
 
 inline constexpr int32_t code(Error error) { return to_raw(to_transport_code(error)); }
 
@@ -128,7 +134,7 @@ class DispatchTest : public ::testing::Test {
   // Runs the dispatcher on one SQE as KernelRing would; returns the completion (an owed one
   // shows as disposition Defer).
   DispatchOutcome run(const CapSqe& sqe) {
-    RingDispatcher<FakeUserMemory> dispatcher(caller(), m_memory, *m_scratch);
+    RingDispatcher<Memory> dispatcher(caller(), m_memory, *m_scratch);
     const DispatchOutcome outcome = dispatcher(sqe);
     if (outcome.disposition == Disposition::Complete) {
       EXPECT_EQ(outcome.cqe.user_data, sqe.user_data);
@@ -155,8 +161,8 @@ class DispatchTest : public ::testing::Test {
   ConsoleObject m_console{&capture};
   std::unique_ptr<BootPackageObject> m_boot_package;
   CapabilityManagerObject m_manager;
-  FakeAddressSpace m_space;
-  FakeUserMemory m_memory{m_space};
+  SimulatedAddressSpace m_space;
+  Memory m_memory{m_space.memory()};
   std::array<ObjectTable::Slot, slot_count> m_slots{};
   ObjectTable m_caps;
   FrameLedger m_ledger;
@@ -164,7 +170,7 @@ class DispatchTest : public ::testing::Test {
   std::unique_ptr<RingPage> m_page = std::make_unique<RingPage>();
   HardwareAtomics m_atomics;
   KernelRing<HardwareAtomics> m_ring;
-  RingCompletions<KernelRing<HardwareAtomics>, FakeUserMemory> m_completions;
+  RingCompletions<KernelRing<HardwareAtomics>, Memory> m_completions;
   CapId m_console_id = 0;
   CapId m_boot_id = 0;
   CapId m_manager_id = 0;

@@ -196,7 +196,7 @@ class InvocationTest : public DispatchTest {
   // Submits through the user side and runs one cap_enter's worth of the ring.
   EntryReport enter(const std::vector<CapSqe>& sqes) {
     for (const CapSqe& sqe : sqes) EXPECT_TRUE(m_user.submit(sqe).has_value());
-    RingDispatcher<FakeUserMemory> dispatcher(caller(), m_memory, *m_scratch);
+    RingDispatcher<Memory> dispatcher(caller(), m_memory, *m_scratch);
     return m_ring.enter(dispatcher).take();
   }
   std::vector<CapCqe> reap() {

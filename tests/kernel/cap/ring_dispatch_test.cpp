@@ -1,7 +1,8 @@
-// The ring dispatcher (kernel/cap/ring_dispatch.h) with the kernel's real objects over fake user
-// memory: every rejection with its exact transport code and precedence, no side effect from a
-// rejected call, the result window (bounded, never over the ring or CapSet page: F-032), the
-// transfer sideband, RELEASE. The objects' own rules are in tests/kernel/object/.
+// The ring dispatcher (kernel/cap/ring_dispatch.h) with the kernel's real objects over the
+// kernel's own ProcessMemory path on a simulated page table (tests/kernel/mem/simulated_memory.h):
+// every rejection with its exact transport code and precedence, no side effect from a rejected
+// call, the result window (bounded, never over the ring or CapSet page: F-032), the transfer
+// sideband, RELEASE. The objects' own rules are in tests/kernel/object/.
 #include <gtest/gtest.h>
 
 #include <cstdint>

@@ -47,7 +47,7 @@ TEST_F(CapabilityManagerTest, EachCallerListsOnlyItsOwnTable) {
   const CapSqe sqe = call([&](const gen::CallBuffers& buffers) {
     return gen::CapabilityManager::Client(other_manager).list(buffers, 3);
   });
-  RingDispatcher<FakeUserMemory> dispatcher(context, m_memory, *m_scratch);
+  RingDispatcher<Memory> dispatcher(context, m_memory, *m_scratch);
   const DispatchOutcome outcome = dispatcher(sqe);
   ASSERT_GT(outcome.cqe.result, 0);
   capnp::MessageReader reader;

@@ -25,7 +25,7 @@ class CapEnterTest : public DispatchTest {
     }
   }
   int64_t enter(uint64_t min_complete, uint64_t timeout_ns) {
-    RingDispatcher<FakeUserMemory> dispatcher(caller(), m_memory, *m_scratch);
+    RingDispatcher<Memory> dispatcher(caller(), m_memory, *m_scratch);
     return run_cap_enter(m_ring, dispatcher, min_complete, timeout_ns);
   }
   uint32_t reap_all() {

@@ -1,9 +1,9 @@
 // user/tests/hostile/register_probe.cpp — see register_probe.h.
 #include "user/tests/hostile/register_probe.h"
 
-// SAFETY: naked: the body is the whole function. It saves the callee-saved registers it loads
-// patterns into, issues one syscall, compares, restores and returns per the SysV ABI.
 extern "C" [[gnu::naked]] uint64_t capos_probe_syscall(uint64_t /*number*/, int64_t* /*result*/) {
+  // SAFETY: naked: the body is the whole function. It saves the callee-saved registers it loads
+  // patterns into, issues one syscall, compares, restores and returns per the SysV ABI.
   asm volatile(
       "pushq %rbx\n\t"
       "pushq %rbp\n\t"
