@@ -1,5 +1,7 @@
 #include "schema_walk.h"
 
+#include "lib/capnp/message_reader.h"
+
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 #include <rapidcheck.h>
@@ -599,6 +601,24 @@ std::string dump_libcapnp(DynamicStruct::Reader reader) {
   std::string out;
   dump_struct_libcapnp(out, reader);
   return out;
+}
+
+const char* stricter_rule(CapnpError error, ByteView bytes, bool padded) {
+  switch (error) {
+    case CapnpError::TooManySegments: {
+      // The rule only: the table's first word says more than MAX_SEGMENTS segments.
+      const Result<uint32_t> count_minus_one = load_le<uint32_t>(bytes, 0);
+      if (count_minus_one.has_value() && uint64_t{*count_minus_one} + 1 > MAX_SEGMENTS) {
+        return "more segments than MAX_SEGMENTS";
+      }
+      return nullptr;
+    }
+    case CapnpError::PointerOutOfBounds: return "offset outside the segment";
+    case CapnpError::BadLandingPad: return "double-far landing pad's first word";
+    case CapnpError::SegmentOutOfBounds:
+      return padded ? "segment ends in the harness's word padding" : nullptr;
+    default: return nullptr;
+  }
 }
 
 CapnpResult<std::string> dump_ours(const StructReader& reader, StructSchema schema) {

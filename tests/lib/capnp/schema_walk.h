@@ -15,6 +15,7 @@
 #include "lib/capnp/builder.h"
 #include "lib/capnp/capnp_error.h"
 #include "lib/capnp/reader.h"
+#include "lib/core/bytes.h"
 
 namespace capos::capnp::test {
 
@@ -26,6 +27,17 @@ std::string dump_libcapnp(::capnp::DynamicStruct::Reader reader);
 std::optional<std::string> read_libcapnp(const std::vector<uint64_t>& words,
                                          ::capnp::StructSchema schema,
                                          uint64_t traversal_limit_words, uint32_t nesting_limit);
+
+// Why lib/capnp may reject a message that libcapnp accepts: the stricter rules of
+// lib/capnp/README.md "Decisions" that can be recognised from `error` and the bytes, or nullptr
+// when the rejection is none of them (then the two readers disagree and the differential fails).
+//   TooManySegments      more than MAX_SEGMENTS segments (libcapnp allows 512);
+//   PointerOutOfBounds   an offset outside the segment (libcapnp clamps zero-sized objects);
+//   BadLandingPad        a double-far landing pad whose first word is not a single far pointer;
+//   SegmentOutOfBounds   only when `padded` (the input was not a whole number of words and the
+//                        harness gave libcapnp a zero-padded copy, so the last segment may end in
+//                        padding lib/capnp never saw).
+const char* stricter_rule(CapnpError error, ByteView bytes, bool padded);
 
 // Canonical dump via lib/capnp; the first error ends the walk.
 CapnpResult<std::string> dump_ours(const StructReader& reader, ::capnp::StructSchema schema);
