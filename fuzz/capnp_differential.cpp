@@ -31,22 +31,20 @@
 namespace capos::fuzz {
 namespace {
 
-// The limits of the unit-test differential: amplified lists fail fast, nesting as libcapnp's.
-constexpr uint64_t TRAVERSAL_LIMIT_WORDS = uint64_t{1} << 16;
-constexpr uint32_t NESTING_LIMIT = 64;
-
 ::capnp::StructSchema all_types() { return ::capnp::Schema::from<capnp_test_schema::AllTypes>(); }
 
 std::optional<std::string> read_libcapnp(const std::vector<uint64_t>& words) {
-  return capnp::test::read_libcapnp(words, all_types(), TRAVERSAL_LIMIT_WORDS, NESTING_LIMIT);
+  return capnp::test::read_libcapnp(words, all_types(),
+                                    capnp::test::DIFFERENTIAL_TRAVERSAL_LIMIT_WORDS,
+                                    capnp::test::DIFFERENTIAL_NESTING_LIMIT);
 }
 
+// The unit-test differential's limits (schema_walk.h); trailing bytes allowed, since the
+// input's zero padding lies after the last segment.
 capnp::CapnpResult<std::string> read_ours(ByteView bytes) {
-  capnp::MessageReader reader(
-      capnp::ReaderOptions{TRAVERSAL_LIMIT_WORDS, NESTING_LIMIT, capnp::TrailingBytes::Allow});
-  TRY(reader.parse(bytes));
-  const capnp::StructReader root = TRY(reader.root());
-  return capnp::test::dump_ours(root, all_types());
+  return capnp::test::read_ours(bytes, all_types(), capnp::test::DIFFERENTIAL_TRAVERSAL_LIMIT_WORDS,
+                                capnp::test::DIFFERENTIAL_NESTING_LIMIT,
+                                capnp::TrailingBytes::Allow);
 }
 
 struct Tally {

@@ -37,11 +37,6 @@ namespace {
 
 ::capnp::StructSchema all_types() { return ::capnp::Schema::from<capnp_test_schema::AllTypes>(); }
 
-// Limits given to both implementations. The traversal limit is far above any generated
-// message but low enough that an amplified list claimed by a mutation fails fast.
-constexpr uint64_t TRAVERSAL_LIMIT_WORDS = uint64_t{1} << 16;
-constexpr uint32_t NESTING_LIMIT = 64;
-
 struct Tally {
   uint64_t cases = 0;
   uint64_t multi_segment = 0;
@@ -103,15 +98,14 @@ ByteView as_bytes(const std::vector<uint64_t>& words) {
 
 // libcapnp's reading of a message, or nullopt where it throws.
 std::optional<std::string> read_libcapnp(const std::vector<uint64_t>& words) {
-  return test::read_libcapnp(words, all_types(), TRAVERSAL_LIMIT_WORDS, NESTING_LIMIT);
+  return test::read_libcapnp(words, all_types(), DIFFERENTIAL_TRAVERSAL_LIMIT_WORDS,
+                             DIFFERENTIAL_NESTING_LIMIT);
 }
 
 // lib/capnp's reading of a message, or the error that ended it.
 CapnpResult<std::string> read_ours(ByteView bytes, TrailingBytes trailing) {
-  MessageReader reader(ReaderOptions{TRAVERSAL_LIMIT_WORDS, NESTING_LIMIT, trailing});
-  TRY(reader.parse(bytes));
-  const StructReader root = TRY(reader.root());
-  return dump_ours(root, all_types());
+  return test::read_ours(bytes, all_types(), DIFFERENTIAL_TRAVERSAL_LIMIT_WORDS,
+                         DIFFERENTIAL_NESTING_LIMIT, trailing);
 }
 
 // A random message built by libcapnp: one 1 KiB-growing segment, or FIXED_SIZE segments of

@@ -597,6 +597,15 @@ std::optional<std::string> read_libcapnp(const std::vector<uint64_t>& words,
   }
 }
 
+CapnpResult<std::string> read_ours(ByteView bytes, StructSchema schema,
+                                   uint64_t traversal_limit_words, uint32_t nesting_limit,
+                                   TrailingBytes trailing) {
+  MessageReader reader(ReaderOptions{traversal_limit_words, nesting_limit, trailing});
+  TRY(reader.parse(bytes));
+  const StructReader root = TRY(reader.root());
+  return dump_ours(root, schema);
+}
+
 std::string dump_libcapnp(DynamicStruct::Reader reader) {
   std::string out;
   dump_struct_libcapnp(out, reader);

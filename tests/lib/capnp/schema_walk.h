@@ -14,6 +14,7 @@
 
 #include "lib/capnp/builder.h"
 #include "lib/capnp/capnp_error.h"
+#include "lib/capnp/message_reader.h"
 #include "lib/capnp/reader.h"
 #include "lib/core/bytes.h"
 
@@ -21,6 +22,19 @@ namespace capos::capnp::test {
 
 // Canonical dump via libcapnp. Throws kj::Exception where libcapnp rejects the message.
 std::string dump_libcapnp(::capnp::DynamicStruct::Reader reader);
+
+// The limits the differentials give both readers (differential_test.cpp, the capnp_differential
+// fuzz harness and the limit-seed replay, limit_seeds_test.cpp): a traversal limit far above any
+// generated message but low enough that an amplified list claimed by a mutation fails fast, and
+// libcapnp's nesting limit.
+inline constexpr uint64_t DIFFERENTIAL_TRAVERSAL_LIMIT_WORDS = uint64_t{1} << 16;
+inline constexpr uint32_t DIFFERENTIAL_NESTING_LIMIT = 64;
+
+// lib/capnp's reading of a message (`bytes`, any length) with root struct `schema` under the
+// given limits: its canonical dump, or the first error of parse, root or the walk.
+CapnpResult<std::string> read_ours(ByteView bytes, ::capnp::StructSchema schema,
+                                   uint64_t traversal_limit_words, uint32_t nesting_limit,
+                                   TrailingBytes trailing);
 
 // libcapnp's reading of a single-segment message (`words`, flat) with root struct `schema`
 // under the given limits: its canonical dump, or nullopt where libcapnp throws.
