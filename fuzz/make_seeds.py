@@ -162,6 +162,10 @@ CAPNP_LIMIT_SEEDS = {
         "PointerOutOfBounds-list": one_segment(root_with(1, list_ptr(0, 2, 100))),
         # An empty struct at a wild offset: libcapnp clamps it and reads the defaults.
         "PointerOutOfBounds-empty": one_segment(words(struct_ptr(100, 0, 0))),
+        # The same through a double far: the pad names word 5 of the one-word segment 0, the tag
+        # an empty struct (libcapnp clamps; lib/capnp rejects the position).
+        "PointerOutOfBounds-empty-double-far": segment_table([1, 2]) + words(
+            far_ptr(0, 1, double=True)) + words(far_ptr(5, 0), struct_ptr(0, 0, 0)),
         "BadPointerKind": one_segment(words(list_ptr(0, 2, 0))),
         "BadPointerKind-capability": one_segment(words(3 | (5 << 32))),
         "WrongElementSize": one_segment(root_with(7, list_ptr(0, 1, 3), 0b101)),  # bits as Int16

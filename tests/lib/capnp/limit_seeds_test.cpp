@@ -6,7 +6,8 @@
 //    fuzz/capnp_differential.cpp reads them: lib/capnp must fail with the seed's error, and
 //    libcapnp must reject the seed too, or, for the deliberate disagreements, accept it where
 //    lib/capnp's rule is one of its documented stricter rules (stricter_rule(), the harness's
-//    own check); each deliberate disagreement is one seed here;
+//    own check; on a seed both reject it must not fire, so it is shown to look at the bytes);
+//    each deliberate disagreement is one seed here;
 //  - capnp_read seeds reach the two rules only the schema-less harness can see: trailing bytes
 //    (TrailingBytes::Reject against Allow) and an element one past the end of a list.
 // A coverage test requires a seed for every reader CapnpError (or a stated reason it cannot be
@@ -69,6 +70,7 @@ const LimitSeed DIFFERENTIAL_SEEDS[] = {
     {"PointerOutOfBounds", CapnpError::PointerOutOfBounds, REJECTS},
     {"PointerOutOfBounds-list", CapnpError::PointerOutOfBounds, REJECTS},
     {"PointerOutOfBounds-empty", CapnpError::PointerOutOfBounds, STRICTER},
+    {"PointerOutOfBounds-empty-double-far", CapnpError::PointerOutOfBounds, STRICTER},
     {"BadPointerKind", CapnpError::BadPointerKind, REJECTS},
     {"BadPointerKind-capability", CapnpError::BadPointerKind, REJECTS},
     {"WrongElementSize", CapnpError::WrongElementSize, REJECTS},
@@ -143,6 +145,10 @@ TEST_P(DifferentialLimitSeed, ReachesItsLimitInBothReaders) {
   const char* rule = stricter_rule(ours.error(), view(bytes), bytes.size() % 8 != 0);
   if (seed.libcapnp == Libcapnp::Rejects) {
     EXPECT_FALSE(theirs.has_value()) << "libcapnp reads the seed as " << *theirs;
+    // The stricter-rule check looks at the bytes, not only the error: a rejection both readers
+    // share (same error as a deliberate one, e.g. PointerOutOfBounds) is no stricter rule.
+    EXPECT_EQ(rule, nullptr) << "stricter_rule() excuses " << capnp_error_name(ours.error())
+                             << " on a seed libcapnp rejects too: it does not look at the bytes";
   } else {
     // A deliberate disagreement: libcapnp reads it, lib/capnp refuses by a documented rule.
     EXPECT_TRUE(theirs.has_value()) << "libcapnp rejects it too: not a disagreement any more";

@@ -43,14 +43,19 @@ std::optional<std::string> read_libcapnp(const std::vector<uint64_t>& words,
                                          uint64_t traversal_limit_words, uint32_t nesting_limit);
 
 // Why lib/capnp may reject a message that libcapnp accepts: the stricter rules of
-// lib/capnp/README.md "Decisions" that can be recognised from `error` and the bytes, or nullptr
-// when the rejection is none of them (then the two readers disagree and the differential fails).
-//   TooManySegments      more than MAX_SEGMENTS segments (libcapnp allows 512);
-//   PointerOutOfBounds   an offset outside the segment (libcapnp clamps zero-sized objects);
-//   BadLandingPad        a double-far landing pad whose first word is not a single far pointer;
+// lib/capnp/README.md "Decisions", each recognised from `error` *and* the bytes (scanned
+// independently of lib/capnp), or nullptr when the rejection is none of them (then the two
+// readers disagree and the differential fails):
+//   TooManySegments      the table declares more than MAX_SEGMENTS segments (libcapnp: 512);
+//   PointerOutOfBounds   some word, read as a pointer, names an empty object (no-section struct,
+//                        empty or Void list) at an offset outside its segment, directly or as
+//                        a double far's tag past the end of its pad's segment (libcapnp clamps);
+//   BadLandingPad        some double-far pointer's landing pad starts with a double far
+//                        (libcapnp checks only that it is far);
 //   SegmentOutOfBounds   only when `padded` (the input was not a whole number of words and the
-//                        harness gave libcapnp a zero-padded copy, so the last segment may end in
-//                        padding lib/capnp never saw).
+//                        harness gave libcapnp a zero-padded copy) and the declared segments end
+//                        inside that padding.
+// Each rule has a fuzz seed libcapnp accepts, replayed by limit_seeds_test.cpp.
 const char* stricter_rule(CapnpError error, ByteView bytes, bool padded);
 
 // Canonical dump via lib/capnp; the first error ends the walk.
