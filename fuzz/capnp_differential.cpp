@@ -5,7 +5,7 @@
 // through the canonical dumps of tests/lib/capnp/schema_walk.h. Where both accept, the dumps
 // must be identical; a disagreement is a crash. lib/capnp is the stricter reader by policy
 // (lib/capnp/README.md "Decisions"), so an input libcapnp rejects and lib/capnp accepts is a
-// crash too (F-028), and an input only lib/capnp rejects must break one of its documented
+// crash too (F-030), and an input only lib/capnp rejects must break one of its documented
 // stricter rules (stricter_rule() in tests/lib/capnp/schema_walk.h: segment count, out-of-range
 // offsets of zero-sized objects, the double-far landing pad, or a last segment that ends in the
 // zero padding given to libcapnp). With CAPOS_FUZZ_TALLY set, the counts are printed at exit.

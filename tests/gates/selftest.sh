@@ -115,7 +115,7 @@ else
 fi
 rm -rf "${abort_tmp}"
 
-# Schema access (tools/audit/schema_access.py, F-029): a hand-written layout read through
+# Schema access (tools/audit/schema_access.py, F-031): a hand-written layout read through
 # lib/capnp's StructReader, a generated reader's raw() view and an untyped root() each fail;
 # lib/capnp itself, comments and strings do not.
 expect_failure schema-access-layout-type "lib/manifest/decode.cpp:9: StructReader: lib/capnp's layout API" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Schema fields are read and written only through the generated code (F-029).
+"""Schema fields are read and written only through the generated code (F-031).
 
 Checks every C++ file under lib/, kernel/ and user/ of ROOT (default: the repository), except
 lib/capnp/ (the wire-format library itself) and lib/gen/ (the generated code and its runtime):

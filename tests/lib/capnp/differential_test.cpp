@@ -6,7 +6,7 @@
 //     identically through libcapnp;
 //  3. mutated messages (byte/bit flips, random words, truncation, random garbage): lib/capnp is
 //     the stricter reader, so a message libcapnp rejects must be rejected by lib/capnp too (a
-//     failure, F-028), where both accept they read identically, and where only lib/capnp
+//     failure, F-030), where both accept they read identically, and where only lib/capnp
 //     rejects, the rejection must be one of its documented stricter rules (stricter_rule() in
 //     schema_walk.h; anything else is a disagreement and fails).
 // Every property counts its cases; the totals are printed and recorded as test properties.
