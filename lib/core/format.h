@@ -5,7 +5,8 @@
 // their numbers with it, so the host tests of this header (tests/lib/core/format_test.cpp,
 // against snprintf) cover every one of them.
 //
-// A writer is any callable taking one char (`put(c)`); nothing here buffers, allocates or fails.
+// A writer is any callable taking one char (`put(c)`), called through a const reference (e.g. a
+// lambda capturing its target by reference); nothing here buffers, allocates or fails.
 #pragma once
 
 #include <array>
@@ -23,8 +24,8 @@ inline constexpr size_t MAX_DIGITS = 20;
 // Writes `value` in `radix` (lowercase hex digits, no prefix), most significant digit first, with
 // leading zeros up to `min_digits` digits (at most MAX_DIGITS; 0 is written as "0" unless padded).
 template <typename Put>
-  requires std::invocable<Put&, char>
-constexpr void write_unsigned(Put&& put, uint64_t value, Radix radix = Radix::Decimal,
+  requires std::invocable<const Put&, char>
+constexpr void write_unsigned(const Put& put, uint64_t value, Radix radix = Radix::Decimal,
                               size_t min_digits = 1) {
   const auto base = static_cast<uint64_t>(radix);
   std::array<char, MAX_DIGITS> digits{};
@@ -42,8 +43,8 @@ constexpr void write_unsigned(Put&& put, uint64_t value, Radix radix = Radix::De
 
 // Writes `value` in decimal, with a leading '-' when negative (INT64_MIN included).
 template <typename Put>
-  requires std::invocable<Put&, char>
-constexpr void write_signed(Put&& put, int64_t value) {
+  requires std::invocable<const Put&, char>
+constexpr void write_signed(const Put& put, int64_t value) {
   if (value < 0) {
     put('-');
     // Two's complement negation in unsigned arithmetic: exact for INT64_MIN too.
@@ -55,8 +56,8 @@ constexpr void write_signed(Put&& put, int64_t value) {
 
 // Writes "0x" and `value` in hex with at least `min_digits` digits ("0x0", "0x2a", "0x0f").
 template <typename Put>
-  requires std::invocable<Put&, char>
-constexpr void write_hex(Put&& put, uint64_t value, size_t min_digits = 1) {
+  requires std::invocable<const Put&, char>
+constexpr void write_hex(const Put& put, uint64_t value, size_t min_digits = 1) {
   put('0');
   put('x');
   write_unsigned(put, value, Radix::Hex, min_digits);
