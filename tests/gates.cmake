@@ -49,3 +49,8 @@ set_tests_properties(gate.abort_audit_selftest PROPERTIES DEPENDS gate.abort_aud
 # clang-tidy over every TU takes minutes on 2 cores (it timed out at 900 s on a machine loaded by
 # parallel builds); give it room without letting a hang run forever.
 set_tests_properties(gate.lint PROPERTIES TIMEOUT 2400)
+# Schema fields only through generated code (F-040): no lib/capnp layout API (StructReader,
+# .raw(), .root(), ...) in lib/, kernel/, user/ outside lib/capnp/ and lib/gen/.
+add_test(NAME gate.schema_access
+         COMMAND python3 ${CAPOS_ROOT}/tools/audit/schema_access.py ${CAPOS_ROOT})
+set_tests_properties(gate.schema_access PROPERTIES LABELS gate TIMEOUT 120)
