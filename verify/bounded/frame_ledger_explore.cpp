@@ -32,6 +32,14 @@ int prove(bool deep) {
   return report.exit_status();
 }
 
+// One bound (--run MAX_LIMIT MAX_TOKENS), e.g. for a textual mutant.
+int prove_one(const LedgerBounds& bounds) {
+  Report report;
+  FrameLedgerModel model(bounds, LedgerFault::None);
+  report.exploration("frame_ledger", bound_text(bounds), explore(model, state_limit));
+  return report.exit_status();
+}
+
 int self_test() {
   Report report(true);
   struct Variant {
@@ -54,7 +62,12 @@ int self_test() {
 }  // namespace
 }  // namespace capos::verify
 
+// prove_frame_ledger [--self-test | --deep | --run MAX_LIMIT MAX_TOKENS]
 int main(int argc, char** argv) {
   const capos::verify::Options options = capos::verify::parse_options(argc, argv);
+  const std::vector<std::string> args(argv + 1, argv + argc);  // NOLINT: the C entry point
+  if (args.size() == 3 && args[0] == "--run") {
+    return capos::verify::prove_one({std::stoull(args[1]), std::stoul(args[2])});
+  }
   return options.self_test ? capos::verify::self_test() : capos::verify::prove(options.deep);
 }

@@ -1,0 +1,86 @@
+# verify/bounded/mutants.cmake — textual mutants of the shipped lib/ code (mutants.py), each
+# compiled into its own prover binary and run as ctest prove.mutant.<name> (labels prove and
+# mutant): the test passes only if the prover reports the violation (run_mutant.py).
+#
+# Per mutant: the mutated copy of one lib/ file is generated under
+# ${CMAKE_CURRENT_BINARY_DIR}/mutants/<name>/<its path>; the lib module that holds the file is
+# compiled again with the copy (a .cpp replaces the original; a header comes first on the
+# include path), and linked in place of the shipped module. A mutated .cpp reuses the prover's
+# own objects (prove_<prover>_objects, which never include a lib/ .cpp); a mutated header
+# recompiles every prover source against it. A generated marker.cpp fails the build unless
+# the mutated header is the one included. Mutant binaries are built at -O0: compile time
+# dominates, each run stops at its first violation.
+
+set(CAPOS_BOUNDED_MUTANTS_PY ${CMAKE_CURRENT_SOURCE_DIR}/mutants.py)
+set(CAPOS_BOUNDED_MUTANT_DIR ${CMAKE_CURRENT_BINARY_DIR}/mutants)
+
+# capos_bounded_mutant(<name> <id> <lib file> header|source <prover> <expect regex> <run args>...)
+function(capos_bounded_mutant name id file kind prover expect)
+  set(root ${CAPOS_BOUNDED_MUTANT_DIR}/${name})
+  set(generated ${root}/${file})
+  if(kind STREQUAL "header")
+    list(APPEND generated ${root}/marker.cpp)
+  endif()
+  add_custom_command(
+    OUTPUT ${generated}
+    COMMAND python3 ${CAPOS_BOUNDED_MUTANTS_PY} --source-dir ${PROJECT_SOURCE_DIR}
+            --out-dir ${CAPOS_BOUNDED_MUTANT_DIR} --mutant ${name}
+    DEPENDS ${CAPOS_BOUNDED_MUTANTS_PY} ${PROJECT_SOURCE_DIR}/verify/mutation.py
+            ${PROJECT_SOURCE_DIR}/${file}
+    COMMENT "Generating the textual mutant ${name} of ${file}"
+    VERBATIM)
+
+  # The lib module (capos_cap, capos_mem, capos_elf) rebuilt around the mutated file.
+  if(NOT file MATCHES "^lib/([a-z]+)/")
+    message(FATAL_ERROR "mutant ${name}: ${file} is not in a lib/ module")
+  endif()
+  set(module capos_${CMAKE_MATCH_1})
+  get_target_property(module_sources ${module} SOURCES)
+  get_target_property(module_dir ${module} SOURCE_DIR)
+  get_target_property(module_deps ${module} LINK_LIBRARIES)
+  set(lib_sources)
+  foreach(source IN LISTS module_sources)
+    get_filename_component(path ${source} ABSOLUTE BASE_DIR ${module_dir})
+    if(path STREQUAL "${PROJECT_SOURCE_DIR}/${file}")
+      set(path ${root}/${file})
+    endif()
+    list(APPEND lib_sources ${path})
+  endforeach()
+  if(kind STREQUAL "header")
+    list(APPEND lib_sources ${root}/marker.cpp)
+  endif()
+  set(lib prove_mutant_${id}_lib)
+  add_library(${lib} STATIC ${lib_sources})
+  capos_host_target(${lib})
+  target_compile_options(${lib} PRIVATE ${CAPOS_LIB_HOST_FLAGS} -O0)
+  target_include_directories(${lib} BEFORE PRIVATE ${root})
+  target_link_libraries(${lib} PUBLIC ${module_deps})
+
+  # The prover, against the mutated module.
+  set(objects prove_${prover}_objects)
+  get_target_property(prover_sources ${objects} CAPOS_PROVER_SOURCES)
+  get_target_property(prover_deps ${objects} CAPOS_PROVER_DEPS)
+  list(REMOVE_ITEM prover_deps ${module})
+  set(exe prove_mutant_${id})
+  if(kind STREQUAL "header")
+    add_executable(${exe} ${prover_sources} ${root}/marker.cpp)
+    target_include_directories(${exe} BEFORE PRIVATE ${root})
+    target_compile_options(${exe} PRIVATE -O0)
+  else()
+    add_executable(${exe} $<TARGET_OBJECTS:${objects}>)
+  endif()
+  capos_host_target(${exe})
+  target_link_libraries(${exe} PRIVATE capos_prove_panic ${lib} ${prover_deps})
+
+  add_test(NAME prove.mutant.${name}
+           COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/run_mutant.py --name ${name}
+                   --expect ${expect} -- $<TARGET_FILE:${exe}> ${ARGN})
+  set_tests_properties(prove.mutant.${name} PROPERTIES LABELS "prove;mutant" TIMEOUT 600)
+endfunction()
+
+execute_process(COMMAND python3 ${CAPOS_BOUNDED_MUTANTS_PY}
+                        --cmake ${CMAKE_CURRENT_BINARY_DIR}/mutant_list.cmake
+                COMMAND_ERROR_IS_FATAL ANY)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CAPOS_BOUNDED_MUTANTS_PY}
+             ${PROJECT_SOURCE_DIR}/verify/mutation.py)
+include(${CMAKE_CURRENT_BINARY_DIR}/mutant_list.cmake)
