@@ -3,16 +3,18 @@
 # mutant): the test passes only if the prover reports the violation (run_mutant.py).
 #
 # Per mutant: the mutated copy of one lib/ file is generated under
-# ${CMAKE_CURRENT_BINARY_DIR}/mutants/<name>/<its path>; the lib module that holds the file is
-# compiled again with the copy (a .cpp replaces the original; a header comes first on the
-# include path), and linked in place of the shipped module. A mutated .cpp reuses the prover's
-# own objects (prove_<prover>_objects, which never include a lib/ .cpp); a mutated header
-# recompiles every prover source against it. A generated marker.cpp fails the build unless
-# the mutated header is the one included. Mutant binaries are built at -O0: compile time
-# dominates, each run stops at its first violation.
+# ${CMAKE_CURRENT_BINARY_DIR}/mutants/<name>/<its path>. A mutated .cpp is compiled alone and
+# linked with the prover's own objects (prove_<prover>_objects, which never include a lib/
+# .cpp) ahead of the shipped module. A mutated header comes first on the include path of the
+# lib module holding it and of every prover source, which are all compiled again and linked in
+# place of the shipped module; a generated marker.cpp fails the build unless the mutated header
+# is the one included. Prover sources recompiled for a mutant are built at -O0: compile time
+# dominates, and each run stops at its first violation.
 
 set(CAPOS_BOUNDED_MUTANTS_PY ${CMAKE_CURRENT_SOURCE_DIR}/mutants.py)
 set(CAPOS_BOUNDED_MUTANT_DIR ${CMAKE_CURRENT_BINARY_DIR}/mutants)
+# A mutation may leave a variable, parameter or helper unused; that is not what is tested.
+set(CAPOS_MUTANT_FLAGS -Wno-unused -Wno-unused-parameter -Wno-unused-function)
 
 # capos_bounded_mutant(<name> <id> <lib file> header|source <prover> <expect regex> <run args>...)
 function(capos_bounded_mutant name id file kind prover expect)
@@ -30,47 +32,48 @@ function(capos_bounded_mutant name id file kind prover expect)
     COMMENT "Generating the textual mutant ${name} of ${file}"
     VERBATIM)
 
-  # The lib module (capos_cap, capos_mem, capos_elf) rebuilt around the mutated file.
   if(NOT file MATCHES "^lib/([a-z]+)/")
     message(FATAL_ERROR "mutant ${name}: ${file} is not in a lib/ module")
   endif()
   set(module capos_${CMAKE_MATCH_1})
-  get_target_property(module_sources ${module} SOURCES)
-  get_target_property(module_dir ${module} SOURCE_DIR)
-  get_target_property(module_deps ${module} LINK_LIBRARIES)
-  set(lib_sources)
-  foreach(source IN LISTS module_sources)
-    get_filename_component(path ${source} ABSOLUTE BASE_DIR ${module_dir})
-    if(path STREQUAL "${PROJECT_SOURCE_DIR}/${file}")
-      set(path ${root}/${file})
-    endif()
-    list(APPEND lib_sources ${path})
-  endforeach()
-  if(kind STREQUAL "header")
-    list(APPEND lib_sources ${root}/marker.cpp)
-  endif()
-  set(lib prove_mutant_${id}_lib)
-  add_library(${lib} STATIC ${lib_sources})
-  capos_host_target(${lib})
-  target_compile_options(${lib} PRIVATE ${CAPOS_LIB_HOST_FLAGS} -O0)
-  target_include_directories(${lib} BEFORE PRIVATE ${root})
-  target_link_libraries(${lib} PUBLIC ${module_deps})
-
-  # The prover, against the mutated module.
   set(objects prove_${prover}_objects)
   get_target_property(prover_sources ${objects} CAPOS_PROVER_SOURCES)
   get_target_property(prover_deps ${objects} CAPOS_PROVER_DEPS)
-  list(REMOVE_ITEM prover_deps ${module})
   set(exe prove_mutant_${id})
-  if(kind STREQUAL "header")
+  if(kind STREQUAL "source")
+    # The mutated .cpp as an object ahead of the shipped module archive: the archive member of
+    # the original file is never extracted (the object defines all its symbols), and if it were,
+    # the duplicate definitions would fail the link rather than pick one silently.
+    set(lib prove_mutant_${id}_object)
+    add_library(${lib} OBJECT ${root}/${file})
+    capos_host_target(${lib})
+    target_compile_options(${lib} PRIVATE ${CAPOS_LIB_HOST_FLAGS} ${CAPOS_MUTANT_FLAGS})
+    add_executable(${exe} $<TARGET_OBJECTS:${objects}> $<TARGET_OBJECTS:${lib}>)
+  else()
+    # A header: the module and every prover source compiled again with the copy first on the
+    # include path.
+    get_target_property(module_sources ${module} SOURCES)
+    get_target_property(module_dir ${module} SOURCE_DIR)
+    get_target_property(module_deps ${module} LINK_LIBRARIES)
+    set(lib_sources ${root}/marker.cpp)
+    foreach(source IN LISTS module_sources)
+      get_filename_component(path ${source} ABSOLUTE BASE_DIR ${module_dir})
+      list(APPEND lib_sources ${path})
+    endforeach()
+    set(lib prove_mutant_${id}_lib)
+    add_library(${lib} STATIC ${lib_sources})
+    capos_host_target(${lib})
+    target_compile_options(${lib} PRIVATE ${CAPOS_LIB_HOST_FLAGS} ${CAPOS_MUTANT_FLAGS})
+    target_include_directories(${lib} BEFORE PRIVATE ${root})
+    target_link_libraries(${lib} PUBLIC ${module_deps})
+    list(REMOVE_ITEM prover_deps ${module})
     add_executable(${exe} ${prover_sources} ${root}/marker.cpp)
     target_include_directories(${exe} BEFORE PRIVATE ${root})
-    target_compile_options(${exe} PRIVATE -O0)
-  else()
-    add_executable(${exe} $<TARGET_OBJECTS:${objects}>)
+    target_compile_options(${exe} PRIVATE -O0 ${CAPOS_MUTANT_FLAGS})
+    target_link_libraries(${exe} PRIVATE ${lib})
   endif()
   capos_host_target(${exe})
-  target_link_libraries(${exe} PRIVATE capos_prove_panic ${lib} ${prover_deps})
+  target_link_libraries(${exe} PRIVATE capos_prove_panic ${prover_deps})
 
   add_test(NAME prove.mutant.${name}
            COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/run_mutant.py --name ${name}

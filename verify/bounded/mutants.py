@@ -164,9 +164,10 @@ MUTANTS = [
     bitmap("bitmap-mark-used-miscounts", "mark_used() subtracts the whole range from the count",
            "  m_free_count -= newly_used;", "  m_free_count -= count;",
            ["4", "0", "4"], r".*(mark_used|free_count)"),
-    bitmap("bitmap-create-tail-clear", "create() leaves the bits past the last frame clear",
-           "  if (tail != 0) words.back() |= ~((uint64_t{1} << tail) - 1);"
-           "  // invariant: tail stays set\n", "",
+    bitmap("bitmap-create-tail-mask-inverted",
+           "create() sets the last word's real frames instead of the bits past the end",
+           "  if (tail != 0) words.back() |= ~((uint64_t{1} << tail) - 1);",
+           "  if (tail != 0) words.back() |= ((uint64_t{1} << tail) - 1);",
            ["4", "0", "4"], r".*(past the last frame|invariants_hold)"),
     # --- lib/mem FrameLedger: reserve / commit / rollback / release ----------------------------
     ledger("ledger-reserve-off-by-one", "reserve() grants available() + 1",

@@ -164,8 +164,10 @@ struct Outcome {
 };
 
 // Explores to the fixed point, stopping at the first violation or after `state_limit` states.
+// `visit`, if given, is called with every state stored, after the search.
 template <typename Model>
-Outcome explore(Model& model, uint64_t state_limit) {
+Outcome explore(Model& model, uint64_t state_limit,
+                const std::function<void(const StateKey<Model::key_size>&)>& visit = {}) {
   constexpr size_t key_size = Model::key_size;
   const auto started = std::chrono::steady_clock::now();
   StateSpace<key_size> space;
@@ -207,6 +209,9 @@ Outcome explore(Model& model, uint64_t state_limit) {
     if (at + 1 == space.size()) outcome.closed = true;
   }
   outcome.states = space.size();
+  if (visit) {
+    for (uint32_t position = 0; position < space.size(); ++position) visit(space.key(position));
+  }
   outcome.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return outcome;
