@@ -126,7 +126,7 @@ void CapTableModel::expand_abstract(const CapKey& state, Successors<key_size>& n
   for (uint32_t round = 0; round < m_bounds.rechecks; ++round) {
     CapKey other = state;
     std::array<int, max_table_size> shift{};  // concrete value - representative, per slot
-    bool at_last = false;                      // a middle slot concretized at 254
+    bool at_last = false;                     // a middle slot concretized at 254
     for (size_t slot = 0; slot < m_size; ++slot) {
       if (!touched(state, slot) || !middle_generation(state[key_generation(slot)])) continue;
       const uint8_t value = other_middle(state, slot, round);
@@ -150,8 +150,9 @@ void CapTableModel::expand_abstract(const CapKey& state, Successors<key_size>& n
              (at_last || got[i].second == expected[i].second);
     }
     if (!same) {
-      return check.fail(where + "the abstract successors differ from the representative's (the "
-                                "code does not treat middle generations uniformly)");
+      return check.fail(where +
+                        "the abstract successors differ from the representative's (the "
+                        "code does not treat middle generations uniformly)");
     }
   }
   for (const auto& edge : concrete.edges()) {

@@ -49,7 +49,8 @@ class GhostUpdate {
     const uint32_t index = abi_index(id);  // the ABI layout, not lib/cap's decoders
     const uint8_t generation = abi_generation(id);
     if (cap_id_index(id) != index || cap_id_generation(id) != generation) {
-      return fail("issued id " + id_text(id) + ": cap_id_index/cap_id_generation disagree with "
+      return fail("issued id " + id_text(id) +
+                  ": cap_id_index/cap_id_generation disagree with "
                   "the ABI layout (SPEC §3)");
     }
     if (index >= m_size) return fail("issued id " + id_text(id) + " outside the table");
@@ -284,8 +285,8 @@ void CapTableModel::check_lookups(TableWorld& world, const CapGhost& ghost, Chec
       const auto generation = static_cast<uint8_t>(g);
       const CapId id = abi_cap_id(slot, generation);
       if (make_cap_id(slot, generation) != id) {
-        return fail_lookup(check, "make_cap_id(" + id_text(id) +
-                                      ") differs from the ABI layout (SPEC §3)");
+        return fail_lookup(
+            check, "make_cap_id(" + id_text(id) + ") differs from the ABI layout (SPEC §3)");
       }
       const Result<TableEntry> found = lookup(world, id);
       const bool live = in_table && generation != 0 && ghost.live_generation[slot] == generation;

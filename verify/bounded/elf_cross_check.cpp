@@ -116,9 +116,8 @@ bool load_spec(const elf::ProgramHeader& h, uint64_t length) {
 // The same for a PT_TLS on its own (its placement is elf_layout_check.cpp's).
 bool tls_spec(const elf::ProgramHeader& h, uint64_t length) {
   const bool align = h.alignment <= 1 || (h.alignment & (h.alignment - 1)) == 0;
-  return h.file_size <= h.memory_size &&
-         static_cast<u128>(h.file_offset) + h.file_size <= length && align &&
-         h.memory_size <= spec::max_tls_size && h.alignment <= spec::page_size;
+  return h.file_size <= h.memory_size && static_cast<u128>(h.file_offset) + h.file_size <= length &&
+         align && h.memory_size <= spec::max_tls_size && h.alignment <= spec::page_size;
 }
 
 elf::ProgramHeader random_header(smt::Inputs& inputs, uint64_t length, int n) {

@@ -91,8 +91,8 @@ uint64_t end_page(const Segment& s) {  // one past the last page the segment tou
 bool tls_in(const Segment& tls, const Segment& load) {
   if (tls.vaddr < load.vaddr) return false;
   if (tls.file_size == 0) return tls.vaddr <= load.vaddr + load.memory_size;
-  return tls.vaddr + tls.file_size <= load.vaddr + load.file_size &&
-         tls.offset >= load.offset && tls.offset - load.offset == tls.vaddr - load.vaddr;
+  return tls.vaddr + tls.file_size <= load.vaddr + load.file_size && tls.offset >= load.offset &&
+         tls.offset - load.offset == tls.vaddr - load.vaddr;
 }
 
 // What the loader may accept (every segment on its own is segment_spec; then the layout).
@@ -135,10 +135,9 @@ Segment load(uint64_t page, uint64_t in_page, uint64_t memory_size, uint32_t fla
 
 std::vector<Segment> placements(bool wide) {
   std::vector<Segment> all;
-  const std::vector<uint32_t> flag_set = wide ? std::vector<uint32_t>{elf::PF_R,
-                                                                      elf::PF_R | elf::PF_X,
-                                                                      elf::PF_R | elf::PF_W}
-                                              : std::vector<uint32_t>{elf::PF_R | elf::PF_X};
+  const std::vector<uint32_t> flag_set =
+      wide ? std::vector<uint32_t>{elf::PF_R, elf::PF_R | elf::PF_X, elf::PF_R | elf::PF_W}
+           : std::vector<uint32_t>{elf::PF_R | elf::PF_X};
   for (uint64_t page = 1; page <= 3; ++page) {
     for (uint64_t in_page : {uint64_t{0}, uint64_t{0x800}}) {
       for (uint64_t size : {uint64_t{0x800}, uint64_t{0x1000}}) {

