@@ -259,10 +259,24 @@ void CapTableModel::check_state(const CapKey& state, const CapGhost& ghost, Chec
   }
   check_lookups(world, ghost, check);
   if (check.failed()) return;
-  // live() from every start index lists exactly the live ghost ids, in slot order.
-  for (uint32_t first = 0; first <= m_size; ++first) {
+  // live() from every start index, one past the table included, lists exactly the live ghost
+  // ids, in slot order. From at or past the high-water mark (key[0]) the range must be empty
+  // before it is dereferenced: a start left unclamped would read slots that were never handed
+  // out, or past the table.
+  for (uint32_t first = 0; first <= m_size + 1; ++first) {
+    const auto range = table.live(first);
+    if (first >= state[0] && !(range.begin() == range.end())) {
+      return check.fail("live(" + std::to_string(first) +
+                        ") from at or past the high-water mark is not empty");
+    }
     std::vector<std::pair<CapId, TableEntry>> listed;
-    for (const auto& cap : table.live(first)) listed.emplace_back(cap.id, cap.entry);
+    for (const auto& cap : range) {
+      if (listed.size() == m_size) {
+        return check.fail("live(" + std::to_string(first) +
+                          ") lists more caps than the table has slots");
+      }
+      listed.emplace_back(cap.id, cap.entry);
+    }
     std::vector<std::pair<CapId, TableEntry>> expected;
     for (uint32_t index = first; index < m_size; ++index) {
       if (ghost.live_generation[index] == 0) continue;

@@ -1,6 +1,7 @@
 # verify/bounded/mutants.cmake — textual mutants of the shipped lib/ code (mutants.py), each
 # compiled into its own prover binary and run as ctest prove.mutant.<name> (labels prove and
-# mutant): the test passes only if the prover reports the violation (run_mutant.py).
+# mutant): the test passes only if the prover reports the violation (run_mutant.py). The
+# mutations documented as equivalent run as prove.equivalent.<name> and must pass.
 #
 # Per mutant: the mutated copy of one lib/ file is generated under
 # ${CMAKE_CURRENT_BINARY_DIR}/mutants/<name>/<its path>. A mutated .cpp is compiled alone and
@@ -16,8 +17,12 @@ set(CAPOS_BOUNDED_MUTANT_DIR ${CMAKE_CURRENT_BINARY_DIR}/mutants)
 # A mutation may leave a variable, parameter or helper unused; that is not what is tested.
 set(CAPOS_MUTANT_FLAGS -Wno-unused -Wno-unused-parameter -Wno-unused-function)
 
-# capos_bounded_mutant(<name> <id> <lib file> header|source <prover> <expect regex> <run args>...)
-function(capos_bounded_mutant name id file kind prover expect)
+# capos_bounded_mutant(<name> <id> <lib file> header|source <prover> killed|equivalent
+#                      <expect regex> <run args>...)
+# killed: ctest prove.mutant.<name>, passes only if the prover reports a violation matching
+# the regex. equivalent: ctest prove.equivalent.<name>, passes only if the prover passes (the
+# mutation is claimed not to change behaviour; the regex is unused).
+function(capos_bounded_mutant name id file kind prover mode expect)
   set(root ${CAPOS_BOUNDED_MUTANT_DIR}/${name})
   set(generated ${root}/${file})
   if(kind STREQUAL "header")
@@ -49,6 +54,7 @@ function(capos_bounded_mutant name id file kind prover expect)
     capos_host_target(${lib})
     target_compile_options(${lib} PRIVATE ${CAPOS_LIB_HOST_FLAGS} ${CAPOS_MUTANT_FLAGS})
     add_executable(${exe} $<TARGET_OBJECTS:${objects}> $<TARGET_OBJECTS:${lib}>)
+    capos_host_target(${exe})
   else()
     # A header: the module and every prover source compiled again with the copy first on the
     # include path.
@@ -68,17 +74,27 @@ function(capos_bounded_mutant name id file kind prover expect)
     target_link_libraries(${lib} PUBLIC ${module_deps})
     list(REMOVE_ITEM prover_deps ${module})
     add_executable(${exe} ${prover_sources} ${root}/marker.cpp)
+    # The project's warning flags first, so the mutant's relaxations (CAPOS_MUTANT_FLAGS) win.
+    capos_host_target(${exe})
     target_include_directories(${exe} BEFORE PRIVATE ${root})
     target_compile_options(${exe} PRIVATE -O0 ${CAPOS_MUTANT_FLAGS})
     target_link_libraries(${exe} PRIVATE ${lib})
   endif()
-  capos_host_target(${exe})
   target_link_libraries(${exe} PRIVATE capos_prove_panic ${prover_deps})
 
-  add_test(NAME prove.mutant.${name}
-           COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/run_mutant.py --name ${name}
-                   --expect ${expect} -- $<TARGET_FILE:${exe}> ${ARGN})
-  set_tests_properties(prove.mutant.${name} PROPERTIES LABELS "prove;mutant" TIMEOUT 600)
+  if(mode STREQUAL "killed")
+    set(test prove.mutant.${name})
+    set(verdict --expect ${expect})
+  elseif(mode STREQUAL "equivalent")
+    set(test prove.equivalent.${name})
+    set(verdict --equivalent)
+  else()
+    message(FATAL_ERROR "mutant ${name}: mode must be killed or equivalent, not ${mode}")
+  endif()
+  add_test(NAME ${test}
+           COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/run_mutant.py --name ${name} ${verdict}
+                   -- $<TARGET_FILE:${exe}> ${ARGN})
+  set_tests_properties(${test} PROPERTIES LABELS "prove;mutant" TIMEOUT 600)
 endfunction()
 
 execute_process(COMMAND python3 ${CAPOS_BOUNDED_MUTANTS_PY}

@@ -32,6 +32,11 @@ class Mapping(unittest.TestCase):
         self.assertEqual(vr.targets_of("CapTableInsert.Basic"), [1])
         self.assertEqual(vr.targets_of("prove.cap_table.self_test"), [1])
         self.assertEqual(vr.targets_of("prove.elf"), [3])
+        # The textual mutants of lib/ count for the target of the code they mutate.
+        self.assertEqual(vr.targets_of("prove.mutant.cap-no-retirement"), [1])
+        self.assertEqual(vr.targets_of("prove.equivalent.bitmap-contiguous-gap-strict"), [2])
+        self.assertEqual(vr.targets_of("prove.mutant.elf-wx-allowed"), [3])
+        self.assertEqual(vr.targets_of("prove.mutant.ledger-release-unchecked"), [12])
         self.assertEqual(vr.targets_of("fuzz.smoke.manifest_decode"), [4, 11])
         self.assertEqual(vr.targets_of("model.ring.mutant.kernel-budget-off-by-one"), [5, 7])
         self.assertEqual(vr.targets_of("qemu.selftest_smap"), [10])
