@@ -63,12 +63,16 @@ bool check_table(Report& report, smt::Inputs& inputs) {
     ok = ok && file.has_value() == predicate &&
          predicate == table_spec(phoff, phentsize, phnum, length);
     if (file.has_value()) {  // the concrete E1: every header decodes, and no other index does
+      // Every Result is checked even once a mismatch is seen (`ok &&` would skip the check, and
+      // an unchecked Result panics in checked builds, hiding the MISMATCH line).
       for (size_t index = 0; index < phnum; ++index) {
-        ok = ok && file->program_header(index).has_value();
+        const bool decodes = file->program_header(index).has_value();
+        ok = ok && decodes;
       }
-      ok = ok && !file->program_header(phnum).has_value() &&
-           !file->program_header(phnum + 1).has_value() &&
-           !file->program_header(~size_t{0}).has_value();
+      const bool past_end = file->program_header(phnum).has_value() ||
+                            file->program_header(phnum + 1).has_value() ||
+                            file->program_header(~size_t{0}).has_value();
+      ok = ok && !past_end;
     }
     ++cases;
   };
@@ -148,12 +152,14 @@ bool check_segments(Report& report, smt::Inputs& inputs) {
     const Result<elf::LoadSegment, elf::ElfError> load = elf::check_load_segment(h, length);
     const bool predicate = elf::predicate::load_segment_ok<uint64_t>(
         h.file_offset, h.file_size, h.memory_size, h.virtual_address, h.flags, h.alignment, length);
-    ok = ok && load.has_value() == predicate && predicate == load_spec(h, length);
+    const bool load_accepted = load.has_value();  // checked even after a mismatch
+    ok = ok && load_accepted == predicate && predicate == load_spec(h, length);
     accepted += predicate ? 1 : 0;
     const Result<elf::TlsTemplate, elf::ElfError> tls = elf::check_tls_segment(h, length);
     const bool tls_predicate = elf::predicate::tls_segment_ok<uint64_t>(
         h.file_offset, h.file_size, h.memory_size, h.alignment, length);
-    ok = ok && tls.has_value() == tls_predicate && tls_predicate == tls_spec(h, length);
+    const bool tls_accepted = tls.has_value();
+    ok = ok && tls_accepted == tls_predicate && tls_predicate == tls_spec(h, length);
     cases += 2;
   }
   report.line(ok, std::string(ok ? "CHECKED" : "MISMATCH") +
