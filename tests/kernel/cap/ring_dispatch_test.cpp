@@ -19,6 +19,7 @@
 #include "lib/gen/capos.capnp.h"
 #include "tests/kernel/kernel_test_util.h"
 #include "tests/kernel/mem/simulated_memory.h"
+#include "tools/verify_report/evidence.h"
 
 namespace capos::kernel {
 namespace {
@@ -251,6 +252,7 @@ TEST_F(RingDispatchTest, TransferSideband) {
 }
 
 TEST_F(RingDispatchTest, ConsoleLengthQuotaAndEscaping) {
+  capos::verify_report::evidence(12, "log-bytes", capos::verify_report::EvidenceKind::Tested);
   EXPECT_EQ(dispatch(write_line(std::string(4096, 'a'))), 16);
   EXPECT_EQ(dispatch(write_line(std::string(4097, 'a'))), code(TransportCode::TooBig));
   g_console_output.clear();
