@@ -53,5 +53,5 @@ set_tests_properties(gate.lint PROPERTIES TIMEOUT 2400)
 # Schema fields only through generated code (F-040): no lib/capnp layout API (StructReader,
 # .raw(), .root(), ...) in lib/, kernel/, user/ outside lib/capnp/ and lib/gen/.
 add_test(NAME gate.schema_access
-         COMMAND python3 ${CAPOS_ROOT}/tools/audit/schema_access.py ${CAPOS_ROOT})
+         COMMAND ${Python3_EXECUTABLE} ${CAPOS_ROOT}/tools/audit/schema_access.py ${CAPOS_ROOT})
 set_tests_properties(gate.schema_access PROPERTIES LABELS gate TIMEOUT 120)

@@ -30,7 +30,7 @@ function(capos_bounded_mutant name id file kind prover mode expect)
   endif()
   add_custom_command(
     OUTPUT ${generated}
-    COMMAND python3 ${CAPOS_BOUNDED_MUTANTS_PY} --source-dir ${PROJECT_SOURCE_DIR}
+    COMMAND ${Python3_EXECUTABLE} ${CAPOS_BOUNDED_MUTANTS_PY} --source-dir ${PROJECT_SOURCE_DIR}
             --out-dir ${CAPOS_BOUNDED_MUTANT_DIR} --mutant ${name}
     DEPENDS ${CAPOS_BOUNDED_MUTANTS_PY} ${PROJECT_SOURCE_DIR}/verify/mutation.py
             ${PROJECT_SOURCE_DIR}/${file}
@@ -92,12 +92,12 @@ function(capos_bounded_mutant name id file kind prover mode expect)
     message(FATAL_ERROR "mutant ${name}: mode must be killed or equivalent, not ${mode}")
   endif()
   add_test(NAME ${test}
-           COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/run_mutant.py --name ${name} ${verdict}
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/run_mutant.py --name ${name} ${verdict}
                    -- $<TARGET_FILE:${exe}> ${ARGN})
   set_tests_properties(${test} PROPERTIES LABELS "prove;mutant" TIMEOUT 600)
 endfunction()
 
-execute_process(COMMAND python3 ${CAPOS_BOUNDED_MUTANTS_PY}
+execute_process(COMMAND ${Python3_EXECUTABLE} ${CAPOS_BOUNDED_MUTANTS_PY}
                         --cmake ${CMAKE_CURRENT_BINARY_DIR}/mutant_list.cmake
                 COMMAND_ERROR_IS_FATAL ANY)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CAPOS_BOUNDED_MUTANTS_PY}
