@@ -11,14 +11,15 @@ add_test(NAME gate.freestanding_headers
 # the test commands) must belong to a pinned package or the Debian base system (F-024). Its
 # dependency log covers what has been built, so it runs after the build like the other gates.
 add_test(NAME gate.dependency_policy
-         COMMAND ${Python3_EXECUTABLE} ${CAPOS_ROOT}/tools/audit/dependency_policy.py --root ${CAPOS_ROOT}
+         COMMAND ${CAPOS_EVIDENCE} 13:deps-pinned:tested -- ${Python3_EXECUTABLE} ${CAPOS_ROOT}/tools/audit/dependency_policy.py --root ${CAPOS_ROOT}
                  --build ${CMAKE_BINARY_DIR})
-add_test(NAME gate.selftest COMMAND ${CAPOS_ROOT}/tests/gates/selftest.sh)
+add_test(NAME gate.selftest
+         COMMAND ${CAPOS_EVIDENCE} 13:gates-fail-on-bad-input:tested -- ${CAPOS_ROOT}/tests/gates/selftest.sh)
 # SAFETY comments, asm/reinterpret_cast placement and the docs/unsafe-surface.txt snapshot
 # (tools/audit/README.md). Its pointer-arithmetic pass runs clang -fsyntax-only over this build's
 # compile_commands.json, so it needs the build's generated headers: ctest runs after the build.
 add_test(NAME gate.unsafe_surface
-         COMMAND ${Python3_EXECUTABLE} ${CAPOS_ROOT}/tools/audit/unsafe_surface.py check --root ${CAPOS_ROOT}
+         COMMAND ${CAPOS_EVIDENCE} 10:windows-audited:tested -- ${Python3_EXECUTABLE} ${CAPOS_ROOT}/tools/audit/unsafe_surface.py check --root ${CAPOS_ROOT}
                  --build ${CMAKE_BINARY_DIR})
 set_tests_properties(gate.format_check gate.lint gate.freestanding_headers gate.dependency_policy gate.selftest
                      gate.unsafe_surface PROPERTIES LABELS gate TIMEOUT 900)
@@ -49,3 +50,8 @@ set_tests_properties(gate.abort_audit_selftest PROPERTIES DEPENDS gate.abort_aud
 # clang-tidy over every TU takes minutes on 2 cores (it timed out at 900 s on a machine loaded by
 # parallel builds); give it room without letting a hang run forever.
 set_tests_properties(gate.lint PROPERTIES TIMEOUT 2400)
+# Schema fields only through generated code (F-040): no lib/capnp layout API (StructReader,
+# .raw(), .root(), ...) in lib/, kernel/, user/ outside lib/capnp/ and lib/gen/.
+add_test(NAME gate.schema_access
+         COMMAND ${Python3_EXECUTABLE} ${CAPOS_ROOT}/tools/audit/schema_access.py ${CAPOS_ROOT})
+set_tests_properties(gate.schema_access PROPERTIES LABELS gate TIMEOUT 120)

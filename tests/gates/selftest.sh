@@ -229,6 +229,17 @@ rm -rf "${clean_build}"
 # kernel), so it is its own ctest, gate.abort_audit_selftest (tests/gates/abort_audit_selftest.py:
 # mutants of the shipped code and of the policy files).
 
+# Schema access (tools/audit/schema_access.py, F-040): a hand-written layout read through
+# lib/capnp's StructReader, a generated reader's raw() view and an untyped root() each fail;
+# lib/capnp itself, comments and strings do not.
+expect_failure schema-access-layout-type "lib/manifest/decode.cpp:9: StructReader: lib/capnp's layout API" \
+  python3 tools/audit/schema_access.py "${fixtures}/schema_access"
+expect_failure schema-access-raw "kernel/cap/escape.cpp:6: .raw(): lib/capnp's layout API" \
+  python3 tools/audit/schema_access.py "${fixtures}/schema_access"
+expect_failure schema-access-root "user/init/root.cpp:7: .root(): lib/capnp's layout API" \
+  python3 tools/audit/schema_access.py "${fixtures}/schema_access"
+expect_success schema-access-clean python3 tools/audit/schema_access.py "${fixtures}/schema_access_clean"
+
 if [[ ${failures} -ne 0 ]]; then
   echo "selftest: ${failures} gate(s) failed to reject their bad fixture" >&2
   exit 1

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tests/kernel/cap/dispatch_fixture.h"
+#include "tools/verify_report/evidence.h"
 
 namespace capos::kernel::test {
 namespace {
@@ -26,6 +27,7 @@ TEST_F(ConsoleTest, WriteLinePrintsChargesAndWritesExactlyTheResult) {
 }
 
 TEST_F(ConsoleTest, ConsoleLengthQuotaAndEscaping) {
+  capos::verify_report::evidence(12, "log-bytes", capos::verify_report::EvidenceKind::Tested);
   EXPECT_EQ(dispatch(write_line(std::string(4096, 'a'))), 16);
   EXPECT_EQ(dispatch(write_line(std::string(4097, 'a'))), code(Error::TooBig));
   console_output().clear();
