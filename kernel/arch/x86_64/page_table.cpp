@@ -11,6 +11,8 @@ namespace {
 constexpr uint64_t pte_present = uint64_t{1} << 0;
 constexpr uint64_t pte_writable = uint64_t{1} << 1;
 constexpr uint64_t pte_user = uint64_t{1} << 2;
+constexpr uint64_t pte_write_through = uint64_t{1} << 3;  // PWT
+constexpr uint64_t pte_cache_disable = uint64_t{1} << 4;  // PCD: with PWT, PAT entry 3 = UC
 constexpr uint64_t pte_large = uint64_t{1} << 7;   // PS: a leaf at PD (2 MiB) level
 constexpr uint64_t pte_global = uint64_t{1} << 8;  // survives CR3 loads when CR4.PGE = 1
 constexpr uint64_t pte_no_execute = uint64_t{1} << 63;
@@ -92,11 +94,34 @@ Result<void> PageTable::map(const PageMapping& mapping) {
   if (mapping.access != PageAccess::ReadExecute) entry |= pte_no_execute;
   entry |= user ? pte_user : pte_global;
   if (large) entry |= pte_large;
+  if (mapping.cache == PageCache::Uncached) entry |= pte_cache_disable | pte_write_through;
   *slot = entry;
   // Not-present entries are never cached as translations, but paging-structure caches may hold
   // the path to them; invalidating keeps the live hierarchy exact.
   if ((read_cr3() & pte_address_mask) == m_root) invalidate_page(virt);
   return {};
+}
+
+Result<uint64_t> PageTable::unmap(uint64_t virtual_address) {
+  if (virtual_address % base_page != 0 || !canonical(virtual_address)) {
+    return Error::InvalidArgument;
+  }
+  uint64_t table = m_root;
+  for (unsigned level = 3; level > 0; --level) {
+    // SAFETY: table_index < 512; `table` is the root or a frame a present entry points to.
+    const uint64_t entry = table_at(table)[table_index(virtual_address, level)];
+    if ((entry & pte_present) == 0) return Error::NotFound;
+    if ((entry & pte_large) != 0) return Error::Unsupported;
+    table = entry & pte_address_mask;
+  }
+  // SAFETY: as above, at the last level.
+  uint64_t* slot = table_at(table) + table_index(virtual_address, 0);
+  if ((*slot & pte_present) == 0) return Error::NotFound;
+  const uint64_t physical = *slot & pte_address_mask;
+  *slot = 0;
+  const bool shared = virtual_address >= kernel_half_start;  // global, in every table
+  if (shared || (read_cr3() & pte_address_mask) == m_root) invalidate_page(virtual_address);
+  return physical;
 }
 
 Result<PageTable> PageTable::create_sharing_kernel_half(TableFrameSource frames,

@@ -7,7 +7,8 @@
 //   - a mapping never replaces an existing one (AlreadyExists): no silent aliasing;
 //   - User mappings lie wholly in the user half, Kernel mappings in the kernel half
 //     (InvalidArgument otherwise), so the U bit and the address half always agree;
-//   - W^X: PageAccess has no writable+executable value; every non-executable leaf gets NX.
+//   - W^X: PageAccess has no writable+executable value; every non-executable leaf gets NX;
+//   - PageCache::Uncached (device registers) sets PCD|PWT, which with the power-on PAT is UC.
 // Intermediate entries are present+writable (+user for user mappings) and never NX: permission
 // is decided at the leaf.
 //
@@ -37,6 +38,13 @@ class PageTable {
   // privilege), AlreadyExists (something is mapped there, or a large page covers it), and
   // whatever the frame source returns.
   Result<void> map(const PageMapping& mapping);
+
+  // Removes the base-page mapping at `virtual_address` and returns the frame it mapped; the
+  // intermediate tables stay. The TLB entry is dropped (kernel-half entries are global and
+  // shared by every table, so they are invalidated whichever table is live). Errors:
+  // InvalidArgument (misaligned, non-canonical), NotFound (nothing mapped there), Unsupported
+  // (a large page covers it: the direct map is never unmapped).
+  Result<uint64_t> unmap(uint64_t virtual_address);
 
   // A new hierarchy whose kernel half (PML4 slots 256..511) is `kernel`'s and whose user half is
   // empty. Seals `kernel`'s kernel half (see above).
