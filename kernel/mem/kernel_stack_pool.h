@@ -102,7 +102,7 @@ class KernelStackPool {
   [[nodiscard]] size_t live_count() const { return m_live; }
   [[nodiscard]] size_t capacity() const { return m_slots; }
   [[nodiscard]] bool live(size_t slot) const {
-    return (m_used.at(slot / bits) & (uint64_t{1} << (slot % bits))) != 0;
+    return (m_used[slot / bits] & (uint64_t{1} << (slot % bits))) != 0;
   }
   // The lowest address of slot `slot`'s guard (tests; reports).
   [[nodiscard]] uint64_t slot_start(size_t slot) const { return m_base + slot * Geometry::slot_bytes; }
@@ -115,7 +115,7 @@ class KernelStackPool {
   [[nodiscard]] bool invariants_hold() const {
     size_t count = 0;
     for (size_t word = 0; word < m_used.size(); ++word) {
-      count += static_cast<size_t>(std::popcount(m_used.at(word)));
+      count += static_cast<size_t>(std::popcount(m_used[word]));
     }
     for (size_t slot = m_slots; slot < Geometry::max_slots; ++slot) {
       if (live(slot)) return false;
@@ -129,13 +129,13 @@ class KernelStackPool {
   Result<size_t> take_slot() {
     for (size_t slot = 0; slot < m_slots; ++slot) {
       if (!live(slot)) {
-        m_used.at(slot / bits) |= uint64_t{1} << (slot % bits);
+        m_used[slot / bits] |= uint64_t{1} << (slot % bits);
         return slot;
       }
     }
     return Error::Exhausted;
   }
-  void clear(size_t slot) { m_used.at(slot / bits) &= ~(uint64_t{1} << (slot % bits)); }
+  void clear(size_t slot) { m_used[slot / bits] &= ~(uint64_t{1} << (slot % bits)); }
 
   Result<void> map_page(uint64_t virt) {
     const uint64_t frame = TRY(m_memory->allocate_frame());

@@ -60,10 +60,10 @@ bool amd_pointer_leak() {
 
 void build_template() {
   g_template.fill(0);
-  g_template.at(fcw_offset) = static_cast<uint8_t>(initial_fcw & 0xff);
-  g_template.at(fcw_offset + 1) = static_cast<uint8_t>(initial_fcw >> 8);
+  g_template[fcw_offset] = static_cast<uint8_t>(initial_fcw & 0xff);
+  g_template[fcw_offset + 1] = static_cast<uint8_t>(initial_fcw >> 8);
   for (size_t i = 0; i < sizeof(initial_mxcsr); ++i) {
-    g_template.at(mxcsr_offset + i) = static_cast<uint8_t>(initial_mxcsr >> (8 * i));
+    g_template[mxcsr_offset + i] = static_cast<uint8_t>(initial_mxcsr >> (8 * i));
   }
   // XSAVE header (bytes 512..575): XSTATE_BV = XCOMP_BV = 0 — every component initial.
 }

@@ -55,7 +55,7 @@ void idt_set_interrupt_gate(uint8_t vector, uint64_t handler) {
   KASSERT(vector >= exception_vectors);
   // A gate is 16 bytes written with interrupts disabled (single CPU): nothing can be delivered
   // through a half-written one.
-  g_idt.at(vector) = gate(handler, IstSlot::None);
+  g_idt[vector] = gate(handler, IstSlot::None);
 }
 
 }  // namespace capos::kernel::x86_64

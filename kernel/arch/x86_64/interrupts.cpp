@@ -111,7 +111,7 @@ void dispatch(ExceptionFrame& frame) {
 void interrupts_install() {
   for (size_t i = 0; i < interrupt_vectors.size(); ++i) {
     // SAFETY: i < 19, the extent of the table interrupt_entry.S emits.
-    idt_set_interrupt_gate(interrupt_vectors.at(i), capos_interrupt_stubs[i]);
+    idt_set_interrupt_gate(interrupt_vectors[i], capos_interrupt_stubs[i]);
   }
 }
 

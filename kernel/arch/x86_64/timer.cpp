@@ -63,8 +63,8 @@ Result<TimerCalibration, InterruptInitError> timer_init() {
     if (rates.clock_hz == 0 || rates.timer_hz < tick_hz) {
       return InterruptInitError::CalibrationFailed;
     }
-    clock.at(run) = rates.clock_hz;
-    timer.at(run) = rates.timer_hz;
+    clock[run] = rates.clock_hz;
+    timer[run] = rates.timer_hz;
   }
   const uint64_t clock_hz = median_in_place(clock);
   const uint64_t timer_hz = median_in_place(timer);
