@@ -165,6 +165,9 @@ concept ArchSelfTest = requires(uint64_t address, typename A::ThreadContext& fro
   { A::switch_probe(from, to, address) } -> std::same_as<uint64_t>;
   // A bit per vector/FPU item of the running thread that is not the clean initial state.
   { A::initial_state_probe() } -> std::same_as<uint64_t>;
+  // Breaks the preemption model on purpose: enables interrupts in the kernel and spins (expected:
+  // the next tick is refused with a panic, never handled over kernel state).
+  { A::spin_with_interrupts_enabled() } -> std::same_as<void>;
   // Raises the spurious vectors by software (local APIC, legacy IRQ7, IRQ15).
   { A::raise_spurious_interrupts() } -> std::same_as<void>;
   // While set (non-null), each tick calls `hook` instead of handle_timer_tick.

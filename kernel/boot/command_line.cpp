@@ -14,7 +14,7 @@ struct SelfTestName {
   SelfTest test;
 };
 
-constexpr std::array<SelfTestName, 15> self_test_names{{
+constexpr std::array<SelfTestName, 16> self_test_names{{
     {"pagefault", SelfTest::PageFault},
     {"smap", SelfTest::Smap},
     {"smep", SelfTest::Smep},
@@ -29,6 +29,7 @@ constexpr std::array<SelfTestName, 15> self_test_names{{
     {"switch", SelfTest::Switch},
     {"irqswitch", SelfTest::IrqSwitch},
     {"stackguard", SelfTest::StackGuard},
+    {"kernelirq", SelfTest::KernelIrq},
     {"bench_switch", SelfTest::BenchSwitch},
 }};
 

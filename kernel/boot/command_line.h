@@ -4,7 +4,7 @@
 //   capos.selftest=<name>   run one hardware-protection self-test instead of finishing the boot
 //                           (tests/qemu only; each ends in a deliberate fault or panic):
 //                           pagefault, smap, smep, nx, wp, doublefault, panic, kernelhalf,
-//                           usercopy, timer, spurious, switch, irqswitch, stackguard, and the
+//                           usercopy, timer, spurious, switch, irqswitch, stackguard, kernelirq, and the
 //                           benchmark bench_switch (prints numbers, asserts none)
 //   capos.log=info|debug    debug also prints addresses (section layout, frame numbers)
 // An unknown capos.* word, an unknown value or a repeated option is an error (fail closed: a
@@ -36,6 +36,7 @@ enum class SelfTest : uint8_t {
   Switch,        // two kernel threads switch 1000 times keeping registers and FPU/SIMD state
   IrqSwitch,     // each tick switches between two idle kernel threads inside the interrupt
   StackGuard,    // a kernel thread overflowing its pool stack hits the guard: #DF report
+  KernelIrq,     // interrupts enabled in the kernel outside the idle wait: refused (panic)
   BenchSwitch,   // benchmark: cycles (instructions under -icount) per context switch
 };
 

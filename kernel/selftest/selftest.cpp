@@ -155,6 +155,9 @@ void run_self_test(SelfTest test) {
     case SelfTest::Switch: self_test_switch();
     case SelfTest::IrqSwitch: self_test_irq_switch();
     case SelfTest::StackGuard: self_test_stack_guard();
+    case SelfTest::KernelIrq:
+      log::info("selftest kernelirq: enabling interrupts in the kernel (expect a refused tick)");
+      Arch::spin_with_interrupts_enabled();
     case SelfTest::BenchSwitch: bench_switch();
   }
   log::info("selftest {}: FAILED: no fault", boot::self_test_name(test));

@@ -171,6 +171,7 @@ inline void write_gs(uint16_t value) { asm volatile("movw %0, %%gs" : : "r"(valu
 
 // RFLAGS bits read by portable checks (SDM Vol. 1 §3.4.3).
 inline constexpr uint64_t rflags_interrupt_enable = uint64_t{1} << 9;
+inline constexpr uint64_t rflags_direction = uint64_t{1} << 10;        // DF
 inline constexpr uint64_t rflags_alignment_check = uint64_t{1} << 18;  // AC: SMAP override
 
 }  // namespace capos::kernel::x86_64

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "kernel/arch/x86_64/apic.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/idt.h"
 #include "kernel/arch/x86_64/pic.h"
 #include "kernel/arch/x86_64/timer.h"
@@ -85,6 +86,9 @@ void legacy_interrupt(uint64_t vector) {
 }
 
 void dispatch(ExceptionFrame& frame) {
+  // interrupt_entry.S cleared both before any C++ ran; a user's AC = 1 kept here would switch
+  // SMAP off for the handler, DF = 1 would run string operations backwards.
+  KASSERT((read_rflags() & (rflags_alignment_check | rflags_direction)) == 0);
   const bool from_user = (frame.cs & privilege_level_mask) == user_privilege_level;
   if (!from_user) check_kernel_interrupt(frame);
   switch (frame.vector) {

@@ -99,6 +99,9 @@ struct Platform {
   }
   static uint64_t initial_state_probe() { return capos_initial_state_probe(); }
   static void raise_spurious_interrupts() { x86_64::raise_spurious_interrupts(); }
+  [[noreturn]] static void spin_with_interrupts_enabled() {
+    x86_64::spin_with_interrupts_enabled();
+  }
   static void intercept_timer_ticks(void (*hook)());
   static void start_reference_interval(uint64_t microseconds) {
     x86_64::start_reference_interval(microseconds);

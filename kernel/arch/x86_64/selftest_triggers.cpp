@@ -59,6 +59,13 @@ void raise_spurious_interrupts() {
   raise_software_interrupt(pic_master_vector_base + 15);
 }
 
+void spin_with_interrupts_enabled() {
+  // SAFETY: deliberately breaks the preemption model (only the kernelirq self-test calls it):
+  // the interrupt dispatcher must refuse the first interrupt taken here with a panic.
+  asm volatile("sti\n1:\n\tpause\n\tjmp 1b" : : : "memory");
+  __builtin_unreachable();
+}
+
 void start_reference_interval(uint64_t microseconds) {
   pit_start_one_shot(pit_count_for(microseconds));
 }

@@ -32,6 +32,9 @@ bool user_copy_at(uint64_t address, uint64_t bytes);
 // their in-service bits clear: each must be counted as spurious and return.
 void raise_spurious_interrupts();
 
+// sti, then spins: the next interrupt arrives in the kernel outside the idle wait.
+[[noreturn]] void spin_with_interrupts_enabled();
+
 // PIT channel 2 as an independent interval (<= 50 ms) while the tick runs.
 void start_reference_interval(uint64_t microseconds);
 bool reference_interval_elapsed();

@@ -54,7 +54,6 @@ constexpr uint64_t rflags_adjust = uint64_t{1} << 4;
 constexpr uint64_t rflags_zero = uint64_t{1} << 6;
 constexpr uint64_t rflags_sign = uint64_t{1} << 7;
 constexpr uint64_t rflags_trap = uint64_t{1} << 8;
-constexpr uint64_t rflags_direction = uint64_t{1} << 10;
 constexpr uint64_t rflags_overflow = uint64_t{1} << 11;
 constexpr uint64_t rflags_iopl = uint64_t{3} << 12;
 constexpr uint64_t rflags_nested_task = uint64_t{1} << 14;

@@ -378,7 +378,8 @@ class Hostile {
   // Seed §2 "hostile interrupts / preemption": the tick preempts this program hundreds of times
   // (the kernel's exit line counts the ticks taken in user mode; qemu.hostile_user requires at
   // least 100) while every general-purpose register, xmm0-15, MXCSR, the x87 control word and
-  // st(0) hold patterns; none may change. Spins for a fixed number of TSC cycles, not
+  // st(0) hold patterns and RFLAGS.AC/DF are set (a kernel entry that kept AC would run with
+  // SMAP off: the interrupt dispatcher KASSERTs AC = DF = 0); none may change. Spins for a fixed number of TSC cycles, not
   // iterations, so the tick count does not depend on how fast the emulator runs.
   void preemption() {
     constexpr uint64_t budget_cycles = uint64_t{1} << 29;  // ~0.25 s at a 2 GHz TSC
@@ -392,7 +393,7 @@ class Hostile {
     }
     say(Line().add("hostile: spun ").add(probes).add(" x ").add(iterations_per_probe)
             .add(" iterations with every register live"));
-    expect("registers, xmm0-15, MXCSR, FCW, st(0) after preemption (lost mask)",
+    expect("registers, xmm0-15, MXCSR, FCW, st(0), AC, DF after preemption (lost mask)",
            static_cast<int64_t>(lost), 0);
     still_alive("preemption");
   }

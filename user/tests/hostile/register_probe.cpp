@@ -162,7 +162,12 @@ extern "C" [[gnu::naked]] uint64_t capos_probe_preemption(uint64_t /*iterations*
       "movabsq $0xcccccccccccccc0c, %r12\n\t"
       "movabsq $0xdddddddddddddd0d, %r13\n\t"
       "movabsq $0xeeeeeeeeeeeeee0e, %r14\n\t"
-      "movabsq $0xffffffffffffff0f, %r15\n"
+      "movabsq $0xffffffffffffff0f, %r15\n\t"
+      // RFLAGS.AC and DF on: the kernel's interrupt entry must clear both for itself (SMAP, the
+      // string-op direction) and give them back.
+      "pushfq\n\t"
+      "orq $0x40400, (%rsp)\n\t"
+      "popfq\n"
       "2:\n\t"
       "decq 0(%rsp)\n\t"
       "jnz 2b\n\t"
@@ -243,6 +248,18 @@ extern "C" [[gnu::naked]] uint64_t capos_probe_preemption(uint64_t /*iterations*
       "cmpq %r15, 536(%rsp)\n\t"
       "je 3f\n\t"
       "orq $0x4000, 544(%rsp)\n"
+      "3:\n\t"
+      // RFLAGS.AC and DF still set: bit 34. Then both cleared (the ABI's DF = 0).
+      "pushfq\n\t"
+      "popq %rax\n\t"
+      "cld\n\t"
+      "pushfq\n\t"
+      "andq $~0x40000, (%rsp)\n\t"
+      "popfq\n\t"
+      "andq $0x40400, %rax\n\t"
+      "cmpq $0x40400, %rax\n\t"
+      "je 3f\n\t"
+      "btsq $34, 544(%rsp)\n"
       "3:\n\t"
       // Vector registers, MXCSR, FCW, st(0).
       "movdqu %xmm0, 264(%rsp)\n\t"
