@@ -160,8 +160,9 @@ concept ArchSelfTest = requires(uint64_t address, typename A::ThreadContext& fro
   { A::trigger_double_fault() } -> std::same_as<void>;
   // Pushes until the current stack's guard page is hit (expected: #DF on its IST stack).
   { A::overflow_stack() } -> std::same_as<void>;
-  // Loads a pattern derived from `address` into every callee-saved register and the vector/FPU
-  // state, switches from -> to, and on return reports a bit per item that did not survive.
+  // Loads a pattern derived from `address` into every callee-saved register, the vector/FPU
+  // state, FS base and the data selectors, switches from -> to, and on return reports a bit per
+  // item that did not survive.
   { A::switch_probe(from, to, address) } -> std::same_as<uint64_t>;
   // A bit per vector/FPU item of the running thread that is not the clean initial state.
   { A::initial_state_probe() } -> std::same_as<uint64_t>;

@@ -170,7 +170,7 @@ void run_bench(const Arch::PageTable& second_space, const char* what) {
 
 void self_test_switch() {
   log::info("selftest switch: 2 kernel threads on pool stacks, {} round trips, each checking its "
-            "callee-saved registers, vector registers, MXCSR and FCW",
+            "callee-saved registers, vector registers, MXCSR, FCW, FS base and DS/ES",
             round_trips);
   start_threads(&ping_pong, mem::kernel_page_table());
   Arch::switch_context(Arch::boot_context(), g_threads[0].context);

@@ -6,8 +6,9 @@
 //   (ymm0-15 when XCR0 has AVX, else xmm0-15), MXCSR (rounding mode) and the x87 control word
 //   (rounding control); calls capos_switch_context(from, to); when something switches back,
 //   reads them all again and returns a mask: bits 0-5 the callee-saved registers in that order,
-//   bits 6-21 vector register 0-15, bit 22 MXCSR, bit 23 FCW (set = did not survive). Two
-//   threads using different seeds prove that the switch keeps each one's values apart.
+//   bits 6-21 vector register 0-15, bit 22 MXCSR, bit 23 FCW, bit 24 FS base, bit 25 DS/ES
+//   (set = did not survive). Two threads using different seeds prove that the switch keeps each
+//   one's values apart.
 //
 // uint64_t capos_initial_state_probe(void)
 //   A mask of what is not the clean initial state (fpu.h): bits 0-15 vector register i is not
@@ -21,7 +22,8 @@
 // tests/kernel/check_kernel_binary.py allows them by name.
 //
 // SAFETY: the probes use only their own stack frame (1080 / 536 bytes, 16-byte aligned at the
-// call) and restore every callee-saved register and the default MXCSR/FCW before returning; the
+// call) and restore every callee-saved register, the default MXCSR/FCW, FS base 0 and null
+// DS/ES (a kernel thread's values; in 64-bit mode the kernel uses neither) before returning; the
 // vector registers they leave dirty belong to the calling kernel thread, which runs no SIMD
 // code. capos_overflow_stack deliberately breaks its stack.
 
@@ -83,6 +85,22 @@ capos_switch_probe:
     movw %ax, FCW_PATTERN(%rsp)
     ldmxcsr MXCSR_PATTERN(%rsp)
     fldcw FCW_PATTERN(%rsp)
+
+    // FS base = seed & 0x7ffffffff000 (canonical); DS = ES = user data selector or null by
+    // bit 0 of the seed: per-thread state switch_context must carry.
+    movabsq $0x00007ffffffff000, %rax
+    andq %rdx, %rax
+    movq %rax, %rdx
+    shrq $32, %rdx
+    movl $0xc0000100, %ecx
+    wrmsr
+    movq SAVED_SEED(%rsp), %rdx
+    movl %edx, %eax
+    andl $1, %eax
+    imull $0x23, %eax
+    movw %ax, %ds
+    movw %ax, %es
+    movq SAVED_SEED(%rsp), %rdx
 
     testb $XCR0_AVX, capos_fpu_xcr0(%rip)
     jz 2f
@@ -254,7 +272,36 @@ capos_switch_probe:
     je 12f
     btsq $23, %rdx
 12:
+    // FS base (bit 24), DS/ES (bit 25).
     movq %rdx, MASK(%rsp)
+    movl $0xc0000100, %ecx
+    rdmsr
+    shlq $32, %rdx
+    orq %rax, %rdx
+    movabsq $0x00007ffffffff000, %rax
+    andq SAVED_SEED(%rsp), %rax
+    cmpq %rax, %rdx
+    je 13f
+    btsq $24, MASK(%rsp)
+13:
+    movq SAVED_SEED(%rsp), %rax
+    andl $1, %eax
+    imull $0x23, %eax
+    movw %ds, %cx
+    cmpw %ax, %cx
+    jne 14f
+    movw %es, %cx
+    cmpw %ax, %cx
+    je 15f
+14:
+    btsq $25, MASK(%rsp)
+15:
+    xorl %eax, %eax                     // back to the kernel threads' FS base 0, null DS/ES
+    movw %ax, %ds
+    movw %ax, %es
+    xorl %edx, %edx
+    movl $0xc0000100, %ecx
+    wrmsr
     movl $0x1f80, MXCSR_PATTERN(%rsp)   // back to the defaults
     ldmxcsr MXCSR_PATTERN(%rsp)
     movw $0x037f, FCW_PATTERN(%rsp)
