@@ -89,22 +89,22 @@ concept ArchPaging = requires(uint64_t address, typename A::PageTable& table,
 };
 
 template <typename A>
-concept ArchUserMode = requires(const UserEntry& entry, void* destination, const void* source,
-                                uint64_t bytes) {
-  // SYSCALL/exception entry set up once (after protections), then the first entry of the first
-  // user thread (on the arch's own thread stack). enter_user never returns; the thread comes
-  // back only through handle_syscall / handle_user_fault / handle_timer_tick.
-  { A::user_mode_init() } -> std::same_as<void>;
-  { A::enter_user(entry) } -> std::same_as<void>;  // [[noreturn]]
-  // Bytes of that thread stack ever used (the stack is painted at user_mode_init).
-  { A::thread_stack_high_water() } -> std::same_as<uint64_t>;
-  { A::thread_stack_size } -> std::convertible_to<uint64_t>;
+concept ArchUserMode =
+    requires(const UserEntry& entry, void* destination, const void* source, uint64_t bytes) {
+      // SYSCALL/exception entry set up once (after protections), then the first entry of the first
+      // user thread (on the arch's own thread stack). enter_user never returns; the thread comes
+      // back only through handle_syscall / handle_user_fault / handle_timer_tick.
+      { A::user_mode_init() } -> std::same_as<void>;
+      { A::enter_user(entry) } -> std::same_as<void>;  // [[noreturn]]
+      // Bytes of that thread stack ever used (the stack is painted at user_mode_init).
+      { A::thread_stack_high_water() } -> std::same_as<uint64_t>;
+      { A::thread_stack_size } -> std::convertible_to<uint64_t>;
 
-  // The user-access window (SMAP): open only around a copy from/to user memory.
-  requires std::default_initializable<typename A::UserAccessWindow>;
-  // The copy run inside the window: false if it faulted on a user page (F-019 fixup).
-  { A::copy_user_bytes(destination, source, bytes) } -> std::same_as<bool>;
-};
+      // The user-access window (SMAP): open only around a copy from/to user memory.
+      requires std::default_initializable<typename A::UserAccessWindow>;
+      // The copy run inside the window: false if it faulted on a user page (F-019 fixup).
+      { A::copy_user_bytes(destination, source, bytes) } -> std::same_as<bool>;
+    };
 
 template <typename A>
 concept ArchInterrupts = requires(typename A::PageTable& kernel_table) {
@@ -127,27 +127,28 @@ concept ArchInterrupts = requires(typename A::PageTable& kernel_table) {
 };
 
 template <typename A>
-concept ArchContextSwitch = requires(typename A::ThreadContext& from,
-                                     typename A::ThreadContext& to, const ThreadMemory& memory,
-                                     const typename A::PageTable& space, KernelThreadEntry entry,
-                                     uint64_t argument, const UserEntry& user) {
-  // Enables user x87/SSE (and AVX where offered) and sizes the per-thread save area.
-  { A::extended_state_init() } -> std::same_as<Result<ExtendedStateInfo, ExtendedStateError>>;
-  // Bytes of ThreadMemory::context_area a thread needs (valid after extended_state_init).
-  { A::thread_context_bytes() } -> std::same_as<uint64_t>;
-  // A thread's saved machine context while it is switched out: kernel stack pointer, address
-  // space, FS base, user segment selectors, x87/SSE/AVX state (in memory.context_area).
-  requires std::default_initializable<typename A::ThreadContext>;
-  // The context of the code running on the boot stack (kmain, self-tests, later the idle loop).
-  { A::boot_context() } -> std::same_as<typename A::ThreadContext&>;
-  // A new thread that starts at entry(argument) in the kernel, or at `user` in user mode (with
-  // every other register zero), in `space`, with a clean extended state (never another thread's).
-  { A::prepare_kernel_thread(to, memory, space, entry, argument) } -> std::same_as<void>;
-  { A::prepare_user_thread(to, memory, space, user) } -> std::same_as<void>;
-  // Saves the running thread into `from` and resumes `to`; returns when something switches back
-  // to `from`. Interrupts must be disabled. from == to is a no-op.
-  { A::switch_context(from, to) } -> std::same_as<void>;
-};
+concept ArchContextSwitch =
+    requires(typename A::ThreadContext& from, typename A::ThreadContext& to,
+             const ThreadMemory& memory, const typename A::PageTable& space,
+             KernelThreadEntry entry, uint64_t argument, const UserEntry& user) {
+      // Enables user x87/SSE (and AVX where offered) and sizes the per-thread save area.
+      { A::extended_state_init() } -> std::same_as<Result<ExtendedStateInfo, ExtendedStateError>>;
+      // Bytes of ThreadMemory::context_area a thread needs (valid after extended_state_init).
+      { A::thread_context_bytes() } -> std::same_as<uint64_t>;
+      // A thread's saved machine context while it is switched out: kernel stack pointer, address
+      // space, FS base, user segment selectors, x87/SSE/AVX state (in memory.context_area).
+      requires std::default_initializable<typename A::ThreadContext>;
+      // The context of the code running on the boot stack (kmain, self-tests, later the idle loop).
+      { A::boot_context() } -> std::same_as<typename A::ThreadContext&>;
+      // A new thread that starts at entry(argument) in the kernel, or at `user` in user mode (with
+      // every other register zero), in `space`, with a clean extended state (never another
+      // thread's).
+      { A::prepare_kernel_thread(to, memory, space, entry, argument) } -> std::same_as<void>;
+      { A::prepare_user_thread(to, memory, space, user) } -> std::same_as<void>;
+      // Saves the running thread into `from` and resumes `to`; returns when something switches back
+      // to `from`. Interrupts must be disabled. from == to is a no-op.
+      { A::switch_context(from, to) } -> std::same_as<void>;
+    };
 
 template <typename A>
 concept ArchSelfTest = requires(uint64_t address, typename A::ThreadContext& from,

@@ -129,9 +129,9 @@ struct InterruptStatistics {
 
 // One tick as the architecture hands it to portable code.
 struct TimerTick {
-  uint64_t count;            // ticks since the timer started, this one included
-  uint64_t now_ns;           // the monotonic clock at the tick
-  bool interrupted_user;     // the tick preempted user mode (else: the kernel idle wait)
+  uint64_t count;         // ticks since the timer started, this one included
+  uint64_t now_ns;        // the monotonic clock at the tick
+  bool interrupted_user;  // the tick preempted user mode (else: the kernel idle wait)
 };
 
 // --- Threads ---

@@ -4,8 +4,8 @@
 //   capos.selftest=<name>   run one hardware-protection self-test instead of finishing the boot
 //                           (tests/qemu only; each ends in a deliberate fault or panic):
 //                           pagefault, smap, smep, nx, wp, doublefault, panic, kernelhalf,
-//                           usercopy, timer, spurious, switch, irqswitch, stackguard, kernelirq, and the
-//                           benchmark bench_switch (prints numbers, asserts none)
+//                           usercopy, timer, spurious, switch, irqswitch, stackguard, kernelirq,
+//                           and the benchmark bench_switch (prints numbers, asserts none)
 //   capos.log=info|debug    debug also prints addresses (section layout, frame numbers)
 // An unknown capos.* word, an unknown value or a repeated option is an error (fail closed: a
 // typo must not silently boot the default configuration). Other words are ignored.

@@ -62,8 +62,9 @@ class KernelStackPool {
 
   // `base` is page aligned; the window holds at least `slots` slots.
   constexpr KernelStackPool(Memory& memory, uint64_t base, size_t slots)
-      : m_memory(&memory), m_base(base), m_slots(slots < Geometry::max_slots ? slots
-                                                                            : Geometry::max_slots) {}
+      : m_memory(&memory),
+        m_base(base),
+        m_slots(slots < Geometry::max_slots ? slots : Geometry::max_slots) {}
 
   // Exhausted when every slot is live; otherwise whatever the memory policy returns, with
   // nothing taken.
@@ -79,14 +80,13 @@ class KernelStackPool {
       }
     }
     ++m_live;
-    return KernelStack{
-        .slot = static_cast<uint32_t>(slot),
-        .memory = ThreadMemory{
-            .stack_bottom = first,
-            .stack_top = first + Geometry::stack_pages * Geometry::page_bytes,
-            .context_area = first + Geometry::stack_pages * Geometry::page_bytes,
-            .context_bytes = Geometry::context_pages * Geometry::page_bytes,
-        }};
+    return KernelStack{.slot = static_cast<uint32_t>(slot),
+                       .memory = ThreadMemory{
+                           .stack_bottom = first,
+                           .stack_top = first + Geometry::stack_pages * Geometry::page_bytes,
+                           .context_area = first + Geometry::stack_pages * Geometry::page_bytes,
+                           .context_bytes = Geometry::context_pages * Geometry::page_bytes,
+                       }};
   }
 
   // Precondition: `stack` came from allocate() and was not released since (KASSERT: a double
@@ -105,7 +105,9 @@ class KernelStackPool {
     return (m_used[slot / bits] & (uint64_t{1} << (slot % bits))) != 0;
   }
   // The lowest address of slot `slot`'s guard (tests; reports).
-  [[nodiscard]] uint64_t slot_start(size_t slot) const { return m_base + slot * Geometry::slot_bytes; }
+  [[nodiscard]] uint64_t slot_start(size_t slot) const {
+    return m_base + slot * Geometry::slot_bytes;
+  }
   [[nodiscard]] uint64_t mapped_start(size_t slot) const {
     return slot_start(slot) + Geometry::guard_pages * Geometry::page_bytes;
   }

@@ -83,8 +83,8 @@ void ping_pong(uint64_t index) {
   TestThread& me = g_threads[index];
   me.initial_state_mask = Arch::initial_state_probe();
   for (uint64_t i = 0; i < round_trips; ++i) {
-    me.switch_mask |= Arch::switch_probe(me.context, other(index).context,
-                                         seed_step * (index + 1) + i);
+    me.switch_mask |=
+        Arch::switch_probe(me.context, other(index).context, seed_step * (index + 1) + i);
     ++me.iterations;
   }
   // The first thread hands over once more so the second's last probe returns; the second,
@@ -154,9 +154,10 @@ void report_samples(const char* what) {
     high = sample > high ? sample : high;
   }
   const uint64_t median = median_in_place(g_samples);
-  log::info("bench switch: {}: {} cycles per switch (median of {} round trips / 2; min {}, "
-            "max {})",
-            what, median / 2, g_samples.size(), low / 2, high / 2);
+  log::info(
+      "bench switch: {}: {} cycles per switch (median of {} round trips / 2; min {}, "
+      "max {})",
+      what, median / 2, g_samples.size(), low / 2, high / 2);
 }
 
 void run_bench(const Arch::PageTable& second_space, const char* what) {
@@ -169,9 +170,10 @@ void run_bench(const Arch::PageTable& second_space, const char* what) {
 }  // namespace
 
 void self_test_switch() {
-  log::info("selftest switch: 2 kernel threads on pool stacks, {} round trips, each checking its "
-            "callee-saved registers, vector registers, MXCSR, FCW, FS base and DS/ES",
-            round_trips);
+  log::info(
+      "selftest switch: 2 kernel threads on pool stacks, {} round trips, each checking its "
+      "callee-saved registers, vector registers, MXCSR, FCW, FS base and DS/ES",
+      round_trips);
   start_threads(&ping_pong, mem::kernel_page_table());
   Arch::switch_context(Arch::boot_context(), g_threads[0].context);
   bool ok = true;
@@ -217,9 +219,10 @@ void self_test_stack_guard() {
 }
 
 void bench_switch() {
-  log::info("bench switch: 2 kernel threads, {} round trips each way (run under QEMU -icount "
-            "shift=0: cycles = guest instructions)",
-            round_trips);
+  log::info(
+      "bench switch: 2 kernel threads, {} round trips each way (run under QEMU -icount "
+      "shift=0: cycles = guest instructions)",
+      round_trips);
   run_bench(mem::kernel_page_table(), "same address space");
   const Result<Arch::PageTable> space = Arch::PageTable::create_sharing_kernel_half(
       &mem::allocate_zeroed_frame, mem::kernel_page_table());

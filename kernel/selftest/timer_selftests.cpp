@@ -49,9 +49,10 @@ void self_test_timer() {
   const uint64_t by_pit = ticks * us_per_second / reference_us;
   const uint64_t elapsed_us = elapsed_ns / ns_per_us;
   const uint64_t by_clock = elapsed_us == 0 ? 0 : ticks * us_per_second / elapsed_us;
-  log::info("selftest timer: {} ticks in the PIT interval: {} Hz by the PIT, {} Hz by the "
-            "monotonic clock ({} us elapsed); calibrated {} Hz",
-            ticks, by_pit, by_clock, elapsed_us, Arch::tick_hz);
+  log::info(
+      "selftest timer: {} ticks in the PIT interval: {} Hz by the PIT, {} Hz by the "
+      "monotonic clock ({} us elapsed); calibrated {} Hz",
+      ticks, by_pit, by_clock, elapsed_us, Arch::tick_hz);
   const bool pit_ok = within_half_to_double(by_pit, Arch::tick_hz);
   const bool clock_ok = within_half_to_double(elapsed_us, reference_us);
   if (!pit_ok) log::info("selftest timer: the tick rate is off by more than 2x");

@@ -35,8 +35,8 @@ constexpr size_t kernel_thread_padding_words = 2;
 constexpr size_t exception_frame_words = sizeof(ExceptionFrame) / sizeof(uint64_t);
 
 // The boot stack's context: kmain, self-tests and (later) the idle loop run in it.
-alignas(extended_state_alignment) constinit std::array<uint8_t, extended_state_max_bytes>
-    g_boot_extended_state{};
+alignas(extended_state_alignment) constinit std::array<
+    uint8_t, extended_state_max_bytes> g_boot_extended_state{};
 constinit ThreadContext g_boot_context{};
 constinit bool g_boot_context_ready = false;
 
@@ -133,8 +133,8 @@ void prepare_user_thread_in(ThreadContext& context, const ThreadMemory& memory,
   context.saved_rsp = address_of(words);
 }
 
-void prepare_user_thread(ThreadContext& context, const ThreadMemory& memory,
-                         const PageTable& space, const UserEntry& entry) {
+void prepare_user_thread(ThreadContext& context, const ThreadMemory& memory, const PageTable& space,
+                         const UserEntry& entry) {
   prepare_user_thread_in(context, memory, space.root_physical(), entry);
 }
 
@@ -168,5 +168,5 @@ extern "C" void capos_switch_context(capos::kernel::x86_64::ThreadContext* from,
 
 extern "C" void capos_kernel_thread_returned() {
   capos::capos_panic("a kernel thread's entry returned (it must switch away for good)", __FILE__,
-              __LINE__);
+                     __LINE__);
 }

@@ -30,7 +30,7 @@ namespace capos::kernel::x86_64 {
 struct ThreadContext {
   uint64_t saved_rsp = 0;
   uint64_t kernel_stack_top = 0;
-  uint64_t address_space = 0;   // CR3 value
+  uint64_t address_space = 0;  // CR3 value
   uint64_t fs_base = 0;
   uint64_t extended_state = 0;  // address of the save area (fpu.h), 64-byte aligned
   uint16_t ds = 0;
@@ -42,8 +42,8 @@ struct ThreadContext {
 ThreadContext& boot_context();
 void prepare_kernel_thread(ThreadContext& context, const ThreadMemory& memory,
                            const PageTable& space, KernelThreadEntry entry, uint64_t argument);
-void prepare_user_thread(ThreadContext& context, const ThreadMemory& memory,
-                         const PageTable& space, const UserEntry& entry);
+void prepare_user_thread(ThreadContext& context, const ThreadMemory& memory, const PageTable& space,
+                         const UserEntry& entry);
 // The same, in the address space whose root is `address_space` (enter_user: the live CR3).
 void prepare_user_thread_in(ThreadContext& context, const ThreadMemory& memory,
                             uint64_t address_space, const UserEntry& entry);

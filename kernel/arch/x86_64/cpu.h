@@ -124,8 +124,7 @@ inline uint64_t read_tsc() {
 inline void write_xcr0(uint64_t value) {
   asm volatile("xsetbv"
                :
-               : "c"(0), "a"(static_cast<uint32_t>(value)),
-                 "d"(static_cast<uint32_t>(value >> 32))
+               : "c"(0), "a"(static_cast<uint32_t>(value)), "d"(static_cast<uint32_t>(value >> 32))
                : "memory");
 }
 

@@ -60,7 +60,7 @@ constexpr std::array<VectorInfo, 32> vectors{{
 
 constexpr uint64_t page_fault_vector = 14;
 constexpr uint64_t double_fault_vector = 8;
-constexpr uint64_t guard_reach = 2 * 4096;  // a push faults at most one page below RSP's page
+constexpr uint64_t guard_reach = 2 * 4096;    // a push faults at most one page below RSP's page
 constexpr uint64_t privilege_level_mask = 3;  // CS bits 1:0 = the CPL the exception came from
 constexpr uint64_t user_privilege_level = 3;
 
@@ -153,9 +153,10 @@ static void dispatch(ExceptionFrame& frame) {
     report_page_fault(frame.error_code);
   }
   if (frame.vector == double_fault_vector && stack_overflow(frame, cr2)) {
-    log::info("EXCEPTION: kernel stack overflow: rsp={} ran into the unmapped guard page at "
-              "cr2={} (the #PF could not be delivered on that stack; #DF ran on its IST stack)",
-              log::Hex{frame.rsp}, log::Hex{cr2});
+    log::info(
+        "EXCEPTION: kernel stack overflow: rsp={} ran into the unmapped guard page at "
+        "cr2={} (the #PF could not be delivered on that stack; #DF ran on its IST stack)",
+        log::Hex{frame.rsp}, log::Hex{cr2});
   }
   log::info("EXCEPTION: unexpected {} in the kernel; halting (fail)",
             exception_mnemonic(frame.vector));

@@ -33,7 +33,7 @@ constexpr uint32_t cpuid1_edx_sse2 = uint32_t{1} << 26;
 constexpr uint32_t cpuid1_ecx_xsave = uint32_t{1} << 26;
 constexpr uint32_t cpuid1_ecx_avx = uint32_t{1} << 28;
 constexpr uint32_t extended_state_leaf = 0xd;
-constexpr uint32_t cpuid_vendor_amd_ebx = 0x6874'7541;       // "Auth" of "AuthenticAMD"
+constexpr uint32_t cpuid_vendor_amd_ebx = 0x6874'7541;                 // "Auth" of "AuthenticAMD"
 constexpr uint32_t cpuid_80000008_ebx_fxsave_ptrs = uint32_t{1} << 2;  // XSaveErPtr
 constexpr uint32_t extended_leaf_address_sizes = 0x8000'0008;
 // XCR0 components (SDM Vol. 1 §13.1).
@@ -43,12 +43,12 @@ constexpr uint64_t xcr0_avx = uint64_t{1} << 2;
 // Legacy-area layout (SDM Vol. 1 Table 10-2): FCW at 0, MXCSR at 24.
 constexpr size_t fcw_offset = 0;
 constexpr size_t mxcsr_offset = 24;
-constexpr uint16_t initial_fcw = 0x037f;   // FNINIT
+constexpr uint16_t initial_fcw = 0x037f;    // FNINIT
 constexpr uint32_t initial_mxcsr = 0x1f80;  // power-on: all exceptions masked, round to nearest
 constexpr uint64_t fxsave_bytes = 512;
 
-alignas(extended_state_alignment) constinit std::array<uint8_t, extended_state_max_bytes>
-    g_template{};
+alignas(
+    extended_state_alignment) constinit std::array<uint8_t, extended_state_max_bytes> g_template{};
 constinit ExtendedStateInfo g_info{};
 constinit bool g_ready = false;
 

@@ -12,16 +12,32 @@
 #include "lib/core/panic.h"
 
 extern "C" const uint64_t capos_interrupt_stubs[19];  // interrupt_entry.S
-extern "C" const char capos_idle_resume[];           // interrupt_entry.S: the RIP after `hlt`
+extern "C" const char capos_idle_resume[];            // interrupt_entry.S: the RIP after `hlt`
 
 namespace capos::kernel::x86_64 {
 
 namespace {
 
 // In the order of interrupt_entry.S's capos_interrupt_stubs.
-constexpr std::array<uint8_t, 19> interrupt_vectors = {
-    0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29,
-    0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f, timer_vector, apic_error_vector, apic_spurious_vector};
+constexpr std::array<uint8_t, 19> interrupt_vectors = {0x20,
+                                                       0x21,
+                                                       0x22,
+                                                       0x23,
+                                                       0x24,
+                                                       0x25,
+                                                       0x26,
+                                                       0x27,
+                                                       0x28,
+                                                       0x29,
+                                                       0x2a,
+                                                       0x2b,
+                                                       0x2c,
+                                                       0x2d,
+                                                       0x2e,
+                                                       0x2f,
+                                                       timer_vector,
+                                                       apic_error_vector,
+                                                       apic_spurious_vector};
 static_assert(interrupt_vectors.size() == sizeof(capos_interrupt_stubs) / sizeof(uint64_t));
 
 constexpr uint64_t privilege_level_mask = 3;

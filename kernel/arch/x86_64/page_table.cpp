@@ -13,8 +13,8 @@ constexpr uint64_t pte_writable = uint64_t{1} << 1;
 constexpr uint64_t pte_user = uint64_t{1} << 2;
 constexpr uint64_t pte_write_through = uint64_t{1} << 3;  // PWT
 constexpr uint64_t pte_cache_disable = uint64_t{1} << 4;  // PCD: with PWT, PAT entry 3 = UC
-constexpr uint64_t pte_large = uint64_t{1} << 7;   // PS: a leaf at PD (2 MiB) level
-constexpr uint64_t pte_global = uint64_t{1} << 8;  // survives CR3 loads when CR4.PGE = 1
+constexpr uint64_t pte_large = uint64_t{1} << 7;          // PS: a leaf at PD (2 MiB) level
+constexpr uint64_t pte_global = uint64_t{1} << 8;         // survives CR3 loads when CR4.PGE = 1
 constexpr uint64_t pte_no_execute = uint64_t{1} << 63;
 constexpr uint64_t pte_address_mask = 0x000f'ffff'ffff'f000;  // bits 51:12
 

@@ -32,10 +32,11 @@ void Platform::exit_emulator(ExitStatus status) {
   if (!g_exiting && timer_running()) {
     g_exiting = true;
     const InterruptStatistics stats = interrupt_statistics();
-    log::info("timer: {} ticks at {} Hz ({} in user mode); spurious: {} local APIC, {} 8259; "
-              "unexpected: {}",
-              stats.timer_ticks, tick_hz, stats.ticks_from_user, stats.spurious_local,
-              stats.spurious_legacy, stats.unexpected);
+    log::info(
+        "timer: {} ticks at {} Hz ({} in user mode); spurious: {} local APIC, {} 8259; "
+        "unexpected: {}",
+        stats.timer_ticks, tick_hz, stats.ticks_from_user, stats.spurious_local,
+        stats.spurious_legacy, stats.unexpected);
   }
   debug_exit(status);
 }

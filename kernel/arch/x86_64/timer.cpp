@@ -11,8 +11,8 @@ namespace capos::kernel::x86_64 {
 
 namespace {
 
-constexpr uint32_t cpuid_tsc = uint32_t{1} << 4;                    // CPUID.01H:EDX[4]
-constexpr uint32_t cpuid_invariant_tsc = uint32_t{1} << 8;          // CPUID.80000007H:EDX[8]
+constexpr uint32_t cpuid_tsc = uint32_t{1} << 4;            // CPUID.01H:EDX[4]
+constexpr uint32_t cpuid_invariant_tsc = uint32_t{1} << 8;  // CPUID.80000007H:EDX[8]
 constexpr uint32_t extended_leaf_power_management = 0x8000'0007;
 constexpr uint32_t free_running_start = UINT32_MAX;
 constexpr uint64_t max_polls = uint64_t{1} << 26;  // far beyond a 10 ms window; else no PIT

@@ -73,8 +73,8 @@ constexpr uint64_t no_vector = UINT64_MAX;
 
 // The first user thread's context and its extended-state save area.
 constinit ThreadContext g_first_thread{};
-alignas(extended_state_alignment) constinit std::array<uint8_t, extended_state_max_bytes>
-    g_first_thread_state{};
+alignas(extended_state_alignment) constinit std::array<
+    uint8_t, extended_state_max_bytes> g_first_thread_state{};
 
 // SAFETY: the thread stack is [stack_bottom(Thread), stack_top(Thread)), mapped RW by the
 // kernel's tables (linker.ld, kernel_address_space.cpp) and unused before the first entry.

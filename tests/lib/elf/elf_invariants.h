@@ -137,8 +137,7 @@ inline ::testing::AssertionResult satisfies_loader_invariants(std::span<const ui
   if (!tls.empty() && tls[0].memsz == 0) {
     const uint64_t align = tls[0].align <= 1 ? 1 : tls[0].align;
     if (image.tls.has_value()) return fail() << "empty PT_TLS reported as TLS";
-    if (tls[0].filesz != 0 || align > 4096 ||
-        (align & (align - 1)) != 0) {
+    if (tls[0].filesz != 0 || align > 4096 || (align & (align - 1)) != 0) {
       return fail() << "empty PT_TLS with invalid fields accepted";
     }
     tls.clear();

@@ -96,7 +96,8 @@ ElfSpec random_valid_spec() {
     // anywhere at all: it means no TLS and is accepted wherever it points.
     const uint64_t vaddr = pick<uint64_t>({0, ELF_VADDR_MIN, uint64_t{1} << 47, UINT64_MAX});
     const uint64_t offset = pick<uint64_t>({0, kPage});
-    others.push_back(PhdrSpec{PT_TLS, PF_R, offset, vaddr, vaddr, 0, 0, pick<uint64_t>({0, 1, 64})});
+    others.push_back(
+        PhdrSpec{PT_TLS, PF_R, offset, vaddr, vaddr, 0, 0, pick<uint64_t>({0, 1, 64})});
   }
   if (*rc::gen::arbitrary<bool>()) others.push_back(PhdrSpec{PT_GNU_STACK, PF_R | PF_W});
   if (*rc::gen::arbitrary<bool>()) others.push_back(PhdrSpec{PT_NOTE, PF_R, 0x40, 0, 0, 8, 8, 4});

@@ -18,8 +18,8 @@
 namespace {
 
 constexpr size_t ticks_wanted = 256;
-constexpr uint64_t gap_margin = 32;               // above the loop's jitter, below any tick
-constexpr size_t warm_up_reads = 4096;            // to find the loop's own cost first
+constexpr uint64_t gap_margin = 32;     // above the loop's jitter, below any tick
+constexpr size_t warm_up_reads = 4096;  // to find the loop's own cost first
 constexpr uint64_t budget_cycles = uint64_t{1} << 31;
 
 constinit std::array<uint64_t, ticks_wanted> g_gaps{};

@@ -379,8 +379,9 @@ class Hostile {
   // (the kernel's exit line counts the ticks taken in user mode; qemu.hostile_user requires at
   // least 100) while every general-purpose register, xmm0-15, MXCSR, the x87 control word and
   // st(0) hold patterns and RFLAGS.AC/DF are set (a kernel entry that kept AC would run with
-  // SMAP off: the interrupt dispatcher KASSERTs AC = DF = 0); none may change. Spins for a fixed number of TSC cycles, not
-  // iterations, so the tick count does not depend on how fast the emulator runs.
+  // SMAP off: the interrupt dispatcher KASSERTs AC = DF = 0); none may change. Spins for a fixed
+  // number of TSC cycles, not iterations, so the tick count does not depend on how fast the
+  // emulator runs.
   void preemption() {
     constexpr uint64_t budget_cycles = uint64_t{1} << 29;  // ~0.25 s at a 2 GHz TSC
     constexpr uint64_t iterations_per_probe = uint64_t{1} << 18;
@@ -391,7 +392,11 @@ class Hostile {
       lost |= capos_probe_preemption(iterations_per_probe);
       ++probes;
     }
-    say(Line().add("hostile: spun ").add(probes).add(" x ").add(iterations_per_probe)
+    say(Line()
+            .add("hostile: spun ")
+            .add(probes)
+            .add(" x ")
+            .add(iterations_per_probe)
             .add(" iterations with every register live"));
     expect("registers, xmm0-15, MXCSR, FCW, st(0), AC, DF after preemption (lost mask)",
            static_cast<int64_t>(lost), 0);
