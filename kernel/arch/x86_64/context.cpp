@@ -47,6 +47,7 @@ uint64_t* stack_words(const ThreadMemory& memory, size_t words) {
   KASSERT(memory.stack_top % stack_alignment == 0);
   KASSERT(memory.stack_top > memory.stack_bottom &&
           memory.stack_top - memory.stack_bottom >= words * sizeof(uint64_t));
+  // SAFETY: see above: the top `words` words of the stack, inside it (KASSERTed room).
   // NOLINTNEXTLINE(performance-no-int-to-ptr): a kernel stack, by address
   return reinterpret_cast<uint64_t*>(memory.stack_top) - words;
 }

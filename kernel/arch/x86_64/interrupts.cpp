@@ -146,9 +146,11 @@ void raise_software_interrupt(uint8_t vector) {
   switch (vector) {
     case apic_spurious_vector: asm volatile("int $0xff" : : : "memory"); break;
     case pic_master_vector_base + spurious_master_irq:
+      // SAFETY: as above (IRQ7's vector).
       asm volatile("int $0x27" : : : "memory");
       break;
     case pic_master_vector_base + spurious_slave_irq:
+      // SAFETY: as above (IRQ15's vector).
       asm volatile("int $0x2f" : : : "memory");
       break;
     default: capos_panic("raise_software_interrupt: not a spurious vector", __FILE__, __LINE__);
