@@ -22,11 +22,11 @@ enum class PageSize : uint8_t { Base, Large };
 enum class PageCache : uint8_t { WriteBack, Uncached };
 
 struct PageMapping {
-  uint64_t virtual_address;
-  uint64_t physical_address;
-  PageSize size;
-  PageAccess access;
-  PagePrivilege privilege;
+  uint64_t virtual_address = 0;
+  uint64_t physical_address = 0;
+  PageSize size = PageSize::Base;
+  PageAccess access = PageAccess::ReadOnly;
+  PagePrivilege privilege = PagePrivilege::Kernel;
   PageCache cache = PageCache::WriteBack;
 };
 

@@ -64,6 +64,7 @@ void start_threads(KernelThreadEntry entry, const Arch::PageTable& second_space)
 bool release_threads(const char* name) {
   bool ok = true;
   for (TestThread& thread : g_threads) {
+    if (!thread.stack.has_value()) return false;
     const mem::KernelStack stack = *thread.stack;
     mem::release_kernel_stack(stack);
     for (uint64_t page = stack.memory.stack_bottom;

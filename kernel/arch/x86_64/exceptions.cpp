@@ -60,7 +60,8 @@ constexpr std::array<VectorInfo, 32> vectors{{
 
 constexpr uint64_t page_fault_vector = 14;
 constexpr uint64_t double_fault_vector = 8;
-constexpr uint64_t guard_reach = 2 * 4096;    // a push faults at most one page below RSP's page
+constexpr uint64_t guard_reach =
+    uint64_t{2} * 4096;                       // a push faults at most one page below RSP's page
 constexpr uint64_t privilege_level_mask = 3;  // CS bits 1:0 = the CPL the exception came from
 constexpr uint64_t user_privilege_level = 3;
 

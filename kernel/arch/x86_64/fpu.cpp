@@ -79,7 +79,7 @@ Result<ExtendedStateInfo, ExtendedStateError> extended_state_init() {
   cr0 &= ~(cr0_emulation | cr0_task_switched);
   cr0 |= cr0_monitor_coprocessor | cr0_numeric_error;
   write_cr0(cr0);
-  uint64_t cr4 = read_cr4() | cr4_osfxsr | cr4_osxmmexcpt;
+  const uint64_t cr4 = read_cr4() | cr4_osfxsr | cr4_osxmmexcpt;
 
   ExtendedStateInfo info{.format = ExtendedStateFormat::Fxsave,
                          .enabled_components = xcr0_x87 | xcr0_sse,
