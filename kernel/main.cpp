@@ -164,11 +164,11 @@ void init_extended_state_and_timer() {
   if (!timer) fail_boot("interrupts", describe(timer.error()));
   log::info("interrupts: 8259 PICs remapped and masked, local APIC enabled (xAPIC)");
   log::info(
-      "timer: calibrated against the PIT ({} x {} us): clock {} Hz (spread {} ppm{}), "
-      "tick source {} Hz (spread {} ppm)",
-      timer->runs, timer->window_us, timer->clock_hz, timer->clock_spread_ppm,
-      timer->invariant_clock ? ", invariant" : ", not invariant", timer->timer_hz,
-      timer->timer_spread_ppm);
+      "timer: calibrated against the PIT ({} of {} windows of {} us, uncertainty <= {} ppm): "
+      "clock {} Hz (spread {} ppm{}), tick source {} Hz (spread {} ppm)",
+      timer->runs, timer->attempts, timer->window_us, timer->uncertainty_ppm, timer->clock_hz,
+      timer->clock_spread_ppm, timer->invariant_clock ? ", invariant" : ", not invariant",
+      timer->timer_hz, timer->timer_spread_ppm);
   log::info("timer: periodic tick {} Hz (reload {}); the kernel runs with interrupts off",
             timer->tick_hz, timer->timer_period_count);
 }

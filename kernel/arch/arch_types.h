@@ -106,7 +106,9 @@ struct TimerCalibration {
   uint64_t timer_period_count;  // counter value reloaded each tick
   uint64_t clock_spread_ppm;    // largest deviation of one run from the median, clock
   uint64_t timer_spread_ppm;    // same, tick source
-  uint32_t runs;                // calibration windows
+  uint64_t uncertainty_ppm;     // worst bracket uncertainty of the windows used
+  uint32_t runs;                // calibration windows used (the most certain ones)
+  uint32_t attempts;            // windows measured
   uint32_t window_us;           // each window's length
   bool invariant_clock;         // the CPU says the clock counter runs at a constant rate
 };
