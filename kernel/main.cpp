@@ -155,10 +155,11 @@ const char* describe(InterruptInitError error) {
 void init_extended_state_and_timer() {
   const Result<ExtendedStateInfo, ExtendedStateError> state = Arch::extended_state_init();
   if (!state) fail_boot("cpu", describe(state.error()));
-  log::info("fpu: user x87/SSE{} enabled with {}, save area {} bytes per thread, switched eagerly",
-            (state->enabled_components & 4) != 0 ? "/AVX" : "",
-            state->format == ExtendedStateFormat::Xsave ? "XSAVE" : "FXSAVE",
-            state->save_area_bytes);
+  log::info(
+      "fpu: user x87/SSE{} enabled with {}, save area {} bytes per thread, switched eagerly{}",
+      (state->enabled_components & 4) != 0 ? "/AVX" : "",
+      state->format == ExtendedStateFormat::Xsave ? "XSAVE" : "FXSAVE", state->save_area_bytes,
+      state->clears_x87_pointers ? " (x87 pointers cleared before each restore: AMD)" : "");
   const Result<TimerCalibration, InterruptInitError> timer =
       Arch::interrupts_init(mem::kernel_page_table());
   if (!timer) fail_boot("interrupts", describe(timer.error()));

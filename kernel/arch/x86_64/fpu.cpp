@@ -101,7 +101,8 @@ Result<ExtendedStateInfo, ExtendedStateError> extended_state_init() {
 
   capos_fpu_format = info.format == ExtendedStateFormat::Xsave ? 0 : 1;
   capos_fpu_xcr0 = info.enabled_components;
-  capos_fpu_clear_pointers = amd_pointer_leak() ? 1 : 0;
+  info.clears_x87_pointers = amd_pointer_leak();
+  capos_fpu_clear_pointers = info.clears_x87_pointers ? 1 : 0;
   build_template();
   g_info = info;
   g_ready = true;

@@ -377,11 +377,11 @@ class Hostile {
 
   // Seed §2 "hostile interrupts / preemption": the tick preempts this program hundreds of times
   // (the kernel's exit line counts the ticks taken in user mode: ~500 on an idle host;
-  // qemu.hostile_user requires at least 20, as a loaded host drops ticks) while every general-purpose register, xmm0-15, MXCSR, the x87 control word and
-  // st(0) hold patterns and RFLAGS.AC/DF are set (a kernel entry that kept AC would run with
-  // SMAP off: the interrupt dispatcher KASSERTs AC = DF = 0); none may change. Spins for a fixed
-  // number of TSC cycles, not iterations, so the tick count does not depend on how fast the
-  // emulator runs.
+  // qemu.hostile_user requires at least 20, as a loaded host drops ticks) while every
+  // general-purpose register, xmm0-15, MXCSR, the x87 control word and st(0) hold patterns and
+  // RFLAGS.AC/DF are set (a kernel entry that kept AC would run with SMAP off: the interrupt
+  // dispatcher KASSERTs AC = DF = 0); none may change. Spins for a fixed number of TSC cycles, not
+  // iterations, so the tick count does not depend on how fast the emulator runs.
   void preemption() {
     constexpr uint64_t budget_cycles = uint64_t{1} << 30;  // ~0.5 s at a 2 GHz TSC
     constexpr uint64_t iterations_per_probe = uint64_t{1} << 18;
