@@ -85,35 +85,9 @@ expect_failure unsafe-no-snapshot "no snapshot (run make unsafe-surface-update)"
 expect_success unsafe-clean "${unsafe_check[@]}" --root "${fixtures}/unsafe_clean" \
   --snapshot "${fixtures}/unsafe_clean/snapshot.txt"
 
-# Abort audit (tools/audit/abort_audit.py): a new fatal site nobody classified, one marked
-# UNCLASSIFIED, an entry without a class line and a stale entry each fail the check; `update`
-# keeps existing classes, marks new sites UNCLASSIFIED (which check rejects) and drops stale ones.
-abort_fixture="${fixtures}/abort"
-abort_check=(python3 tools/audit/abort_audit.py check --root "${abort_fixture}")
-expect_failure abort-new-site \
-  "lib/bad/decode.h:9: KASSERT in decode_length is not in ${abort_fixture}/inventory.txt" \
-  "${abort_check[@]}" --inventory "${abort_fixture}/inventory.txt"
-expect_failure abort-unclassified "kernel/ok/table.cpp:13: capos_panic in fail is UNCLASSIFIED" \
-  "${abort_check[@]}" --inventory "${abort_fixture}/inventory.txt"
-expect_failure abort-missing-class "__builtin_trap()\`: no class line" \
-  "${abort_check[@]}" --inventory "${abort_fixture}/inventory.txt"
-expect_failure abort-stale-entry "stale entry, no such site any more: lib/bad/gone.cpp" \
-  "${abort_check[@]}" --inventory "${abort_fixture}/inventory.txt"
-abort_tmp="$(mktemp -d)"
-cp "${abort_fixture}/inventory.txt" "${abort_tmp}/inventory.txt"
-python3 tools/audit/abort_audit.py update --root "${abort_fixture}" \
-  --inventory "${abort_tmp}/inventory.txt" >/dev/null
-expect_failure abort-update-marks-new \
-  "lib/bad/decode.h:9: KASSERT in decode_length is UNCLASSIFIED" \
-  "${abort_check[@]}" --inventory "${abort_tmp}/inventory.txt"
-if ! grep -q "invariant: callers loop over the table's own size" "${abort_tmp}/inventory.txt" ||
-  grep -q "lib/bad/gone.cpp" "${abort_tmp}/inventory.txt"; then
-  echo "selftest: abort-update: did not keep the class or did not drop the stale entry" >&2
-  failures=$((failures + 1))
-else
-  echo "selftest: abort-update: kept existing classes and dropped the stale entry"
-fi
-rm -rf "${abort_tmp}"
+# Abort audit: its self-test needs the build's compile_commands.json (a clang call graph of the
+# kernel), so it is its own ctest, gate.abort_audit_selftest (tests/gates/abort_audit_selftest.py:
+# mutants of the shipped code and of the policy files).
 
 if [[ ${failures} -ne 0 ]]; then
   echo "selftest: ${failures} gate(s) failed to reject their bad fixture" >&2
