@@ -91,9 +91,9 @@ struct UserFault {
 // --- Extended (x87/SSE/AVX) register state of user threads ---
 enum class ExtendedStateFormat : uint8_t { Xsave, Fxsave };
 struct ExtendedStateInfo {
-  ExtendedStateFormat format;
-  uint64_t enabled_components;       // XCR0 (x87 | SSE | AVX where offered); x87 | SSE for FXSAVE
-  uint64_t save_area_bytes;          // per-thread save area, from CPUID.(0Dh,0).EBX or 512
+  ExtendedStateFormat format = ExtendedStateFormat::Fxsave;
+  uint64_t enabled_components = 0;   // XCR0 (x87 | SSE | AVX where offered); x87 | SSE for FXSAVE
+  uint64_t save_area_bytes = 0;      // per-thread save area, from CPUID.(0Dh,0).EBX or 512
   bool clears_x87_pointers = false;  // AMD FXSAVE pointer-leak mitigation before each restore
 };
 enum class ExtendedStateError : uint8_t { NoFxsr, NoSse2, SaveAreaTooLarge };
