@@ -86,7 +86,7 @@ generated-code-check: deps $(BUILD_DIR)/build.ninja
 	python3 tools/capnpc-capos/generate.py check --plugin $(CAPNPC_CAPOS)
 
 dependency-policy-check:
-	python3 tools/audit/dependency_policy.py
+	python3 tools/audit/dependency_policy.py --build $(BUILD_DIR)
 
 # Untrusted-path abort audit (tools/audit/README.md "Abort audit"; ctest gate.abort_audit): the
 # fatal sites clang's call graph of the kernel reaches from tools/audit/untrusted_entries.txt must

@@ -3,10 +3,12 @@
 // Both readers get the same bytes and the same limits and read the root as the test schema's
 // AllTypes (tests/lib/capnp/test.capnp: every field type, unions, groups, nested lists),
 // through the canonical dumps of tests/lib/capnp/schema_walk.h. Where both accept, the dumps
-// must be identical; a disagreement is a crash. Where only one accepts, the input is counted:
-// lib/capnp is stricter by policy (README "Decisions": segment count, out-of-range offsets of
-// zero-sized objects, the double-far landing pad), and its reads are bounds-checked by ASan
-// either way. With CAPOS_FUZZ_TALLY set, the four counts are printed at exit.
+// must be identical; a disagreement is a crash. lib/capnp is the stricter reader by policy
+// (lib/capnp/README.md "Decisions"), so an input libcapnp rejects and lib/capnp accepts is a
+// crash too (F-039), and an input only lib/capnp rejects must break one of its documented
+// stricter rules (stricter_rule() in tests/lib/capnp/schema_walk.h: segment count, out-of-range
+// offsets of zero-sized objects, the double-far landing pad, or a last segment that ends in the
+// zero padding given to libcapnp). With CAPOS_FUZZ_TALLY set, the counts are printed at exit.
 #include <capnp/dynamic.h>
 #include <capnp/message.h>
 
@@ -29,37 +31,33 @@
 namespace capos::fuzz {
 namespace {
 
-// The limits of the unit-test differential: amplified lists fail fast, nesting as libcapnp's.
-constexpr uint64_t TRAVERSAL_LIMIT_WORDS = uint64_t{1} << 16;
-constexpr uint32_t NESTING_LIMIT = 64;
-
 ::capnp::StructSchema all_types() { return ::capnp::Schema::from<capnp_test_schema::AllTypes>(); }
 
 std::optional<std::string> read_libcapnp(const std::vector<uint64_t>& words) {
-  return capnp::test::read_libcapnp(words, all_types(), TRAVERSAL_LIMIT_WORDS, NESTING_LIMIT);
+  return capnp::test::read_libcapnp(words, all_types(),
+                                    capnp::test::DIFFERENTIAL_TRAVERSAL_LIMIT_WORDS,
+                                    capnp::test::DIFFERENTIAL_NESTING_LIMIT);
 }
 
+// The unit-test differential's limits (schema_walk.h); trailing bytes allowed, since the
+// input's zero padding lies after the last segment.
 capnp::CapnpResult<std::string> read_ours(ByteView bytes) {
-  capnp::MessageReader reader(
-      capnp::ReaderOptions{TRAVERSAL_LIMIT_WORDS, NESTING_LIMIT, capnp::TrailingBytes::Allow});
-  TRY(reader.parse(bytes));
-  const capnp::StructReader root = TRY(reader.root());
-  return capnp::test::dump_ours(root, all_types());
+  return capnp::test::read_ours(bytes, all_types(), capnp::test::DIFFERENTIAL_TRAVERSAL_LIMIT_WORDS,
+                                capnp::test::DIFFERENTIAL_NESTING_LIMIT,
+                                capnp::TrailingBytes::Allow);
 }
 
 struct Tally {
   std::map<std::string, uint64_t> libcapnp_only_errors;  // lib/capnp's reason, by name
   uint64_t both_accept = 0;
-  uint64_t ours_only = 0;
   uint64_t libcapnp_only = 0;
   uint64_t both_reject = 0;
   ~Tally() {
     if (std::getenv("CAPOS_FUZZ_TALLY") == nullptr) return;
     (void)std::fprintf(stderr,
-                       "capnp_differential: both accept %llu, lib/capnp only %llu, libcapnp "
-                       "only %llu, both reject %llu\n",
+                       "capnp_differential: both accept %llu, libcapnp only %llu, both "
+                       "reject %llu\n",
                        static_cast<unsigned long long>(both_accept),
-                       static_cast<unsigned long long>(ours_only),
                        static_cast<unsigned long long>(libcapnp_only),
                        static_cast<unsigned long long>(both_reject));
     for (const auto& [error, count] : libcapnp_only_errors) {
@@ -89,8 +87,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       fuzz::invariant_failed("lib/capnp and libcapnp read different values", __FILE__, __LINE__);
     }
   } else if (ours.has_value()) {
-    ++fuzz::g_tally.ours_only;
+    (void)std::fprintf(stderr, "lib/capnp: %s\nlibcapnp:  rejected\n", ours->c_str());
+    fuzz::invariant_failed("lib/capnp accepts what libcapnp rejects", __FILE__, __LINE__);
   } else if (theirs.has_value()) {
+    if (capos::capnp::test::stricter_rule(ours.error(), ByteView(data, size), size % 8 != 0) ==
+        nullptr) {
+      (void)std::fprintf(stderr, "lib/capnp: %s\nlibcapnp:  %s\n",
+                         capos::capnp::capnp_error_name(ours.error()), theirs->c_str());
+      fuzz::invariant_failed(
+          "lib/capnp rejects, by no documented stricter rule, what libcapnp reads", __FILE__,
+          __LINE__);
+    }
     ++fuzz::g_tally.libcapnp_only;
     ++fuzz::g_tally.libcapnp_only_errors[capos::capnp::capnp_error_name(ours.error())];
   } else {

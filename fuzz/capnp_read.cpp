@@ -6,7 +6,9 @@
 //   - every Text/Data view lies inside the input, and a text is followed by its NUL;
 //   - the traversal budget only decreases, and following a pointer twice gives the same answer;
 //   - struct sections and list elements are readable (ASan watches each read);
-//   - TrailingBytes::Reject accepts exactly the inputs Allow accepts whose message ends the input.
+//   - TrailingBytes::Reject accepts exactly the inputs Allow accepts whose message ends the input,
+//     and rejects the others with TrailingBytes;
+//   - reading one element past the end of a list fails with IndexOutOfRange.
 // Work per input is bounded by the reader's own limits (traversal budget proportional to the
 // input, nesting limit), which this harness relies on rather than adding its own.
 #include <array>
@@ -107,10 +109,14 @@ class Walker {
     const uint32_t size = l.size();
     for (uint32_t i = 0; i < size && i < ELEMENTS_PER_LIST; ++i) element(l, i);
     if (size > ELEMENTS_PER_LIST) element(l, size - 1);
-    // One past the end: scalars read 0, the rest fail with IndexOutOfRange.
+    // One past the end: scalars read 0, the rest fail with IndexOutOfRange (the list-bounds
+    // limit; corpus seed-limit-IndexOutOfRange.bin reaches it).
     FUZZ_CHECK(l.get_u64(size) == 0 && !l.get_bool(size));
     const auto past = l.get_struct(size);
-    FUZZ_CHECK(!past.has_value());
+    FUZZ_CHECK(!past.has_value() && past.error() == capnp::CapnpError::IndexOutOfRange);
+    const auto past_pointer = l.pointer(size);
+    FUZZ_CHECK(!past_pointer.has_value() &&
+               past_pointer.error() == capnp::CapnpError::IndexOutOfRange);
   }
 
   void element(const ListReader& l, uint32_t i) {
@@ -169,6 +175,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       capnp::ReaderOptions{budget, capnp::DEFAULT_NESTING_LIMIT, capnp::TrailingBytes::Reject});
   const auto strict = reject.parse(input);
   FUZZ_CHECK(strict.has_value() == (parsed.has_value() && allow.message_bytes() == size));
+  // Where only the trailing bytes differ, Reject says so (seed-limit-TrailingBytes.bin).
+  if (parsed.has_value() && !strict.has_value()) {
+    FUZZ_CHECK(strict.error() == capnp::CapnpError::TrailingBytes);
+  }
   if (!parsed.has_value()) return 0;
   FUZZ_CHECK(allow.message_bytes() <= size);
   FUZZ_CHECK(allow.segment_count() >= 1 && allow.segment_count() <= capnp::MAX_SEGMENTS);

@@ -131,6 +131,81 @@ def capnp_seeds(out):
                                    (2 << 2) | (1 << 32) | (1 << 48), 1, 0, 2, 0))
 
 
+
+# lib/capnp's reader limits, one message per rule (each reader CapnpError but the unreachable
+# MessageSizeOverflow). tests/lib/capnp/limit_seeds_test.cpp replays the checked-in copies
+# (corpus/<target>/seed-limit-*.bin) and asserts the exact error, and libcapnp's reading of each
+# differential seed (rejected, or accepted where lib/capnp's rule is a documented stricter one).
+# Pointer slots are AllTypes' (tests/lib/capnp/test.capnp, `capnp compile -ocapnp` shows them):
+# ptr[0] textField, ptr[3] voidList, ptr[6] int16List, ptr[17] structList, ptr[22] smallList,
+# ptr[32] recursive. A root of `pointers` pointer slots, the last one `last`, then `tail`:
+def root_with(pointers, last, *tail):
+    return words(struct_ptr(0, 0, pointers), *([0] * (pointers - 1)), last, *tail)
+
+
+def one_segment(segment):
+    return segment_table([len(segment) // 8]) + segment
+
+
+CAPNP_LIMIT_SEEDS = {
+    "capnp_differential": {
+        # Segment table.
+        "TruncatedSegmentTable": struct.pack("<II", 1, 0),  # two segments, one size given
+        "TooManySegments": segment_table([1] + [0] * 64) + words(0),  # 65; libcapnp takes 512
+        "SegmentOutOfBounds": segment_table([100]) + words(0),
+        # Not a whole number of words: libcapnp gets a zero-padded copy whose segment is whole.
+        "SegmentOutOfBounds-padded": segment_table([2]) + words(struct_ptr(0, 1, 0))
+                                     + b"\x2a\0\0\0",
+        "MissingRootPointer": segment_table([0]),
+        # Pointers.
+        "PointerOutOfBounds": one_segment(words(struct_ptr(10, 1, 0))),
+        "PointerOutOfBounds-list": one_segment(root_with(1, list_ptr(0, 2, 100))),
+        # An empty struct at a wild offset: libcapnp clamps it and reads the defaults.
+        "PointerOutOfBounds-empty": one_segment(words(struct_ptr(100, 0, 0))),
+        # The same through a double far: the pad names word 5 of the one-word segment 0, the tag
+        # an empty struct (libcapnp clamps; lib/capnp rejects the position).
+        "PointerOutOfBounds-empty-double-far": segment_table([1, 2]) + words(
+            far_ptr(0, 1, double=True)) + words(far_ptr(5, 0), struct_ptr(0, 0, 0)),
+        "BadPointerKind": one_segment(words(list_ptr(0, 2, 0))),
+        "BadPointerKind-capability": one_segment(words(3 | (5 << 32))),
+        "WrongElementSize": one_segment(root_with(7, list_ptr(0, 1, 3), 0b101)),  # bits as Int16
+        "TextNotNulTerminated": one_segment(root_with(1, list_ptr(0, 2, 2), 0x6968)),  # "hi"
+        # List bounds.
+        "BadInlineCompositeTag": one_segment(
+            root_with(18, list_ptr(0, 7, 1), list_ptr(0, 2, 0), 0)),  # the tag is a list
+        "InlineCompositeOverrun": one_segment(
+            root_with(18, list_ptr(0, 7, 2), struct_ptr(5, 1, 0), 0, 0)),  # 5 words in 2
+        # Far pointers.
+        "UnknownSegment": one_segment(words(far_ptr(0, 5))),
+        "LandingPadOutOfBounds": segment_table([1, 1]) + words(far_ptr(4, 1)) + words(0),
+        "BadLandingPad": segment_table([1, 1, 1]) + words(far_ptr(0, 1)) + words(far_ptr(0, 2))
+                         + words(struct_ptr(0, 0, 0)),  # a single-far pad that is far again
+        # A double-far pad whose first word is itself a double far (to segment 2, word 0):
+        # libcapnp 0.9.2 checks only that it is far, and reads the struct the tag describes.
+        "BadLandingPad-double": segment_table([1, 2, 1]) + words(far_ptr(0, 1, double=True))
+                                + words(far_ptr(0, 2, double=True), struct_ptr(0, 1, 0))
+                                + words(0x2A),
+        # Traversal: 2^29 - 1 Void elements, 100000 zero-sized structs (one word each).
+        "TraversalLimitExceeded": one_segment(root_with(4, list_ptr(0, 0, (1 << 29) - 1))),
+        "TraversalLimitExceeded-empty-structs": one_segment(
+            root_with(23, list_ptr(0, 7, 0), struct_ptr(100000, 0, 0))),
+        # Nesting: `recursive` points back at its own struct.
+        "NestingLimitExceeded": one_segment(root_with(33, struct_ptr(-33, 0, 33))),
+    },
+    "capnp_read": {
+        "TrailingBytes": segment_table([1]) + words(0) + words(0),
+        # A list of two pointers; the harness reads one element past the end.
+        "IndexOutOfRange": one_segment(words(list_ptr(0, 6, 2), 0, 0)),
+    },
+}
+
+
+def capnp_limit_seeds(dirs):
+    for target, seeds in CAPNP_LIMIT_SEEDS.items():
+        for name, message in seeds.items():
+            (dirs[target] / f"limit-{name}.bin").write_bytes(message)
+
+
 MANIFEST_TEXT = (
     '(schemaVersion = 1, binaries = [(name = "init", elf = 0x"7f454c46"), '
     '(name = "net", elf = 0x"7f454c4601"), (name = "app", elf = 0x"7f454c4602")], '
@@ -223,6 +298,7 @@ def main():
             for other in ("capnp_read", "capnp_differential", "manifest_decode",
                           "manifest_roundtrip"):
                 shutil.copyfile(seed, dirs[other] / f"{name}-{seed.name}")
+    capnp_limit_seeds(dirs)  # after the copies: each is replayed against its own target
     json_seeds(dirs["mkmanifest_json"])
     ring_seeds(dirs["ring_dispatch"])
 

@@ -9,8 +9,9 @@
 // fires it), Endpoint (loopback IPC inside the one ring: CALL defers until a RECV takes it and a
 // RETURN answers it; RECV defers until a CALL arrives). Deferred completions that become known
 // during an entry are queued in `ready` and posted by the harness after enter() returns, as the
-// kernel would when the peer runs. The kernel's real dispatcher (kernel/cap/) replaces this
-// once it is host-buildable.
+// kernel would when the peer runs. The kernel's real dispatcher (kernel/cap/ring_dispatch.h) is
+// host-built and fuzzed by fuzz/ring_kernel_dispatch.cpp; this fake stays for what that
+// dispatcher does not do yet (deferred completions: Timer, Endpoint IPC).
 #pragma once
 
 #include <array>

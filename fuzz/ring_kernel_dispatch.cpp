@@ -1,15 +1,18 @@
 // fuzz/ring_kernel_dispatch.cpp — the kernel's own CALL dispatch (kernel/cap/ring_dispatch.h
 // RingDispatcher) with its real capability objects (Console, BootPackage, CapabilityManager)
-// and its real user-buffer validation (kernel/mem/validate_user_buffer.h, through the host
-// tests' FakeUserMemory over a fake page table), behind lib/ring's KernelRing, under arbitrary
-// SQEs. The input is a program: structured hostile SQEs, well-formed CALLs built with the
-// generated clients (lib/gen) whose params may then be corrupted, user-memory writes, entries
-// with budgets, reaps.
+// and the kernel's real user-memory path (kernel/proc/process_memory.h ProcessMemory ->
+// UserPtr -> validate_user_buffer over the real page-table logic, BasicPageTable), on the
+// simulated machine of tests/kernel/mem/simulated_memory.h (simulated physical memory, a copy
+// that faults like the MMU), behind lib/ring's KernelRing, under arbitrary SQEs. The input is a
+// program: structured hostile SQEs, well-formed CALLs built with the generated clients (lib/gen)
+// whose params may then be corrupted, user-memory writes, page-table entry flips at any level
+// (present, U/S, R/W, XD, PS), entries with budgets, reaps.
 //
 // Invariants: every CQE echoes its SQE's user_data and carries either a transport code or the
 // number of bytes written; user memory is written only through copy_out, only inside the result
 // window [result_addr, + min(result_len, result_scratch_bytes)), exactly the reported bytes for a
-// success, nothing at all for a rejected CALL (a CapException reply writes the window only);
+// success (the simulated memory sees exactly those bytes written, nothing else), nothing at all
+// for a rejected CALL (a CapException reply writes the window only);
 // console output is printable (escaped); entries consume at most min(budget, SQES_PER_ENTRY)
 // SQEs and every consumed SQE gets exactly one CQE, in order (nothing is deferred yet).
 #include <fuzzer/FuzzedDataProvider.h>
@@ -30,12 +33,12 @@
 #include "lib/gen/capos.capnp.h"
 #include "lib/ring/kernel_ring.h"
 #include "lib/ring/user_ring.h"
-#include "tests/kernel/kernel_test_util.h"
+#include "tests/kernel/mem/simulated_memory.h"
 
 namespace capos::fuzz {
 namespace {
 
-using kernel::test::FakeUserMemory;
+using kernel::test::SimulatedProcessMemory;
 
 constexpr uint64_t PARAMS_VA = 0x100000;  // 4 pages RW
 constexpr uint64_t RESULT_VA = 0x200000;  // 4 pages RW
@@ -62,21 +65,21 @@ void console_sink(std::span<const char> text) {
   for (char c : text) FUZZ_CHECK((c >= 0x20 && c <= 0x7e) || c == '\n' || c == '\t');
 }
 
-// The dispatcher's user memory: FakeUserMemory (validate_user_buffer, then copy), with every
-// successful write recorded.
+// The dispatcher's user memory: the kernel's ProcessMemory (validate_user_buffer, then copy) on
+// the simulated machine, with every successful write recorded.
 class RecordingMemory {
  public:
-  explicit RecordingMemory(FakeUserMemory& inner) : m_inner(&inner) {}
+  explicit RecordingMemory(SimulatedProcessMemory inner) : m_inner(inner) {}
   Result<void> copy_in(uint64_t address, MutableByteView destination) {
-    return m_inner->copy_in(address, destination);
+    return m_inner.copy_in(address, destination);
   }
   Result<void> copy_out(uint64_t address, ByteView source) {
-    TRY(m_inner->copy_out(address, source));
+    TRY(m_inner.copy_out(address, source));
     writes.push_back({address, source.size()});
     return {};
   }
   Result<void> check_writable(uint64_t address, uint64_t length) {
-    return m_inner->check_writable(address, length);
+    return m_inner.check_writable(address, length);
   }
   struct Write {
     uint64_t address;
@@ -85,7 +88,7 @@ class RecordingMemory {
   std::vector<Write> writes;
 
  private:
-  FakeUserMemory* m_inner;
+  SimulatedProcessMemory m_inner;
 };
 static_assert(kernel::UserMemory<RecordingMemory>);
 
@@ -119,14 +122,15 @@ class World {
 
   void run() {
     for (int step = 0; step < 256 && m_in.remaining_bytes() > 0; ++step) {
-      switch (m_in.ConsumeIntegralInRange<int>(0, 6)) {
+      switch (m_in.ConsumeIntegralInRange<int>(0, 7)) {
         case 0: submit(raw_sqe()); break;
         case 1:
         case 2: submit(generated_call()); break;
         case 3:
         case 4: enter(m_in.ConsumeIntegralInRange<uint32_t>(0, SQES_PER_ENTRY + 2)); break;
         case 5: reap(); break;
-        default: poke(); break;
+        case 6: poke(); break;
+        default: flip_entry(); break;
       }
     }
     for (int round = 0; round < 4 && m_ring.sq_head() != m_user.sq_tail(); ++round) {
@@ -141,8 +145,14 @@ class World {
   // The dispatcher as KernelRing calls it, checked around each call.
   CapCqe operator()(const CapSqe& sqe) {
     m_memory.writes.clear();
+    const uint64_t bytes_before = m_space.physical_memory().byte_writes();
     kernel::RingDispatcher<RecordingMemory> dispatcher(m_caps, m_ledger, m_memory, *m_scratch);
     const CapCqe cqe = dispatcher(sqe);
+    uint64_t recorded = 0;
+    for (const auto& write : m_memory.writes) recorded += write.length;
+    // Simulated memory changed by exactly the bytes of the recorded copy_outs: nothing else in
+    // the dispatch path writes user memory, and a validated copy never faults half-way.
+    FUZZ_CHECK(m_space.physical_memory().byte_writes() - bytes_before == recorded);
     FUZZ_CHECK(cqe.user_data == sqe.user_data && cqe.reserved == 0);
     FUZZ_CHECK(cqe.result >= TRANSPORT_CODE_MIN);
     const uint64_t window = sqe.result_len < kernel::result_scratch_bytes
@@ -235,7 +245,9 @@ class World {
       params[m_in.ConsumeIntegralInRange<size_t>(0, params_length - 1)] ^=
           m_in.ConsumeIntegral<uint8_t>();
     }
-    if (params_length <= 4 * PAGE) m_space.poke(PARAMS_VA, ByteView(params).first(params_length));
+    if (params_length <= 4 * PAGE && mapped(PARAMS_VA, params_length)) {
+      m_space.poke(PARAMS_VA, ByteView(params).first(params_length));
+    }
     sqe.params_addr = PARAMS_VA;
     sqe.result_addr = m_in.ConsumeProbability<float>() < 0.8F ? RESULT_VA : address();
     sqe.result_len =
@@ -273,17 +285,43 @@ class World {
     }
   }
 
+  static constexpr std::array<uint64_t, 5> MAPPED = {PARAMS_VA, RESULT_VA, READ_ONLY_VA,
+                                                     SUPERVISOR_VA, LAST_VA};
+
+  // True iff every page of [address, + length) translates (entry flips may have unmapped one).
+  bool mapped(uint64_t address, uint64_t length) const {
+    for (uint64_t page = address & ~(PAGE - 1); page < address + length; page += PAGE) {
+      if (!m_space.present(page)) return false;
+    }
+    return true;
+  }
+
   void poke() {
-    static constexpr std::array<uint64_t, 3> mapped = {PARAMS_VA, RESULT_VA, LAST_VA};
-    const uint64_t base = mapped[m_in.ConsumeIntegralInRange<size_t>(0, mapped.size() - 1)];
+    const uint64_t base = MAPPED[m_in.ConsumeIntegralInRange<size_t>(0, MAPPED.size() - 1)];
     const auto bytes = m_in.ConsumeBytes<uint8_t>(64);
-    m_space.poke(base + m_in.ConsumeIntegralInRange<uint64_t>(0, PAGE - 64), ByteView(bytes));
+    const uint64_t at = base + m_in.ConsumeIntegralInRange<uint64_t>(0, PAGE - 64);
+    if (mapped(at, bytes.size())) m_space.poke(at, ByteView(bytes));
+  }
+
+  // Toggles one bit of one entry on the path of a mapped region, at any level (an upper-level
+  // flip changes every page under it; PS turns a table into a large frame or back).
+  void flip_entry() {
+    static constexpr std::array<uint64_t, 5> bits = {
+        kernel::x86_64::pte::present, kernel::x86_64::pte::user, kernel::x86_64::pte::writable,
+        kernel::x86_64::pte::no_execute, kernel::x86_64::pte::large};
+    const uint64_t base = MAPPED[m_in.ConsumeIntegralInRange<size_t>(0, MAPPED.size() - 1)];
+    const uint64_t page = base + PAGE * m_in.ConsumeIntegralInRange<uint64_t>(0, 3);
+    const auto level = m_in.ConsumeIntegralInRange<unsigned>(0, 3);
+    const uint64_t bit = bits[m_in.ConsumeIntegralInRange<size_t>(0, bits.size() - 1)];
+    if (m_space.find_entry(page, level)) {
+      const bool set = (m_space.entry(page, level) & bit) == 0;
+      FUZZ_CHECK(m_space.try_update_entry(page, level, set ? bit : 0, set ? 0 : bit));
+    }
   }
 
   FuzzedDataProvider& m_in;
-  kernel::test::FakeAddressSpace m_space;
-  FakeUserMemory m_fake_memory{m_space};
-  RecordingMemory m_memory{m_fake_memory};
+  kernel::test::SimulatedAddressSpace m_space;
+  RecordingMemory m_memory{m_space.memory()};
   std::array<kernel::ObjectTable::Slot, 16> m_slots{};
   kernel::ObjectTable m_caps;
   FrameLedger m_ledger;

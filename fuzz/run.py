@@ -22,7 +22,8 @@ CORPUS = ROOT / "fuzz" / "corpus"
 DICTIONARIES = ROOT / "fuzz" / "dict"
 
 TARGETS = ["elf_parse", "capnp_read", "capnp_differential", "manifest_decode",
-           "manifest_roundtrip", "mkmanifest_json", "ring_dispatch", "ring_kernel_dispatch"]
+           "manifest_roundtrip", "mkmanifest_json", "ring_dispatch", "ring_kernel_dispatch",
+           "user_copy"]
 
 # The code each target exists to test: what its line coverage is reported over.
 COVERED = {
@@ -41,7 +42,12 @@ COVERED = {
     "ring_kernel_dispatch": ["kernel/cap/ring_dispatch.h", "kernel/cap/ring_dispatch.cpp",
                              "kernel/cap/console.cpp", "kernel/cap/boot_package.cpp",
                              "kernel/cap/capability_manager.cpp", "kernel/cap/cap_object.cpp",
-                             "kernel/mem/validate_user_buffer.h"],
+                             "kernel/mem/validate_user_buffer.h", "kernel/mem/user_ptr.h",
+                             "kernel/proc/process_memory.h",
+                             "kernel/arch/x86_64/basic_page_table.h"],
+    "user_copy": ["kernel/arch/x86_64/basic_page_table.h", "kernel/mem/user_ptr.h",
+                  "kernel/mem/validate_user_buffer.h", "kernel/proc/process_memory.h",
+                  "lib/mem/user_range.h"],
 }
 
 # Options every run shares: a slow input is a finding (10 s), memory is bounded, inputs are
@@ -50,7 +56,7 @@ COMMON = ["-timeout=10", "-rss_limit_mb=2048", "-print_final_stats=1"]
 # Longest input per target: whole real ELF files (the kernel's is ~140 KiB), messages of a few
 # KiB, programs of a few hundred operations.
 MAX_LEN = {"elf_parse": 200000, "mkmanifest_json": 8192, "ring_dispatch": 4096,
-           "ring_kernel_dispatch": 8192}
+           "ring_kernel_dispatch": 8192, "user_copy": 4096}
 
 
 def engine_args(target):

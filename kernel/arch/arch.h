@@ -89,22 +89,19 @@ concept ArchPaging = requires(uint64_t address, typename A::PageTable& table,
 };
 
 template <typename A>
-concept ArchUserMode =
-    requires(const UserEntry& entry, void* destination, const void* source, uint64_t bytes) {
-      // SYSCALL/exception entry set up once (after protections), then the first entry of the first
-      // user thread (on the arch's own thread stack). enter_user never returns; the thread comes
-      // back only through handle_syscall / handle_user_fault / handle_timer_tick.
-      { A::user_mode_init() } -> std::same_as<void>;
-      { A::enter_user(entry) } -> std::same_as<void>;  // [[noreturn]]
-      // Bytes of that thread stack ever used (the stack is painted at user_mode_init).
-      { A::thread_stack_high_water() } -> std::same_as<uint64_t>;
-      { A::thread_stack_size } -> std::convertible_to<uint64_t>;
+concept ArchUserMode = requires(const UserEntry& entry) {
+  // SYSCALL/exception entry set up once (after protections), then the first entry of the first
+  // user thread (on the arch's own thread stack). enter_user never returns; the thread comes
+  // back only through handle_syscall / handle_user_fault / handle_timer_tick.
+  { A::user_mode_init() } -> std::same_as<void>;
+  { A::enter_user(entry) } -> std::same_as<void>;  // [[noreturn]]
+  // Bytes of that thread stack ever used (the stack is painted at user_mode_init).
+  { A::thread_stack_high_water() } -> std::same_as<uint64_t>;
+  { A::thread_stack_size } -> std::convertible_to<uint64_t>;
 
-      // The user-access window (SMAP): open only around a copy from/to user memory.
-      requires std::default_initializable<typename A::UserAccessWindow>;
-      // The copy run inside the window: false if it faulted on a user page (F-019 fixup).
-      { A::copy_user_bytes(destination, source, bytes) } -> std::same_as<bool>;
-    };
+  // The user-access window (SMAP) and the user copy are not part of this contract: they
+  // live in kernel/arch/user_access.h, which only kernel/mem/user_ptr.h may include (F-023).
+};
 
 template <typename A>
 concept ArchInterrupts = requires(typename A::PageTable& kernel_table) {
@@ -156,6 +153,7 @@ concept ArchSelfTest = requires(uint64_t address, typename A::ThreadContext& fro
   { A::kernel_stack_guard_page() } -> std::same_as<uint64_t>;
   { A::execute_at(address) } -> std::same_as<void>;
   { A::load_at(address) } -> std::same_as<uint64_t>;
+  { A::load_in_user_window(address) } -> std::same_as<uint64_t>;
   { A::store_at(address, address) } -> std::same_as<void>;
   { A::user_copy_at(address, address) } -> std::same_as<bool>;
   { A::trigger_double_fault() } -> std::same_as<void>;

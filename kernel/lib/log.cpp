@@ -1,6 +1,7 @@
 #include "kernel/lib/log.h"
 
 #include "kernel/arch/current.h"
+#include "lib/core/format.h"
 
 namespace capos::kernel::log {
 
@@ -34,35 +35,12 @@ class LineBuffer {
   size_t m_length = 0;
 };
 
-void put_unsigned(LineBuffer& out, uint64_t value, uint64_t base) {
-  std::array<char, 20> digits{};  // 2^64 - 1 has 20 decimal digits
-  size_t count = 0;
-  do {
-    const uint64_t digit = value % base;
-    digits[count++] = static_cast<char>(digit < 10 ? '0' + digit : 'a' + (digit - 10));
-    value /= base;
-  } while (value != 0);
-  while (count > 0) out.put(digits[--count]);
-}
-
 void put_arg(LineBuffer& out, const Arg& arg) {
+  const auto put = [&out](char character) { out.put(character); };
   switch (arg.kind()) {
-    case Arg::Kind::Unsigned: put_unsigned(out, arg.as_unsigned(), 10); break;
-    case Arg::Kind::Signed: {
-      const int64_t value = arg.as_signed();
-      if (value < 0) {
-        out.put('-');
-        // Two's complement negation in unsigned arithmetic: defined for INT64_MIN too.
-        put_unsigned(out, ~static_cast<uint64_t>(value) + 1, 10);
-      } else {
-        put_unsigned(out, static_cast<uint64_t>(value), 10);
-      }
-      break;
-    }
-    case Arg::Kind::Hex:
-      out.put(literal("0x"));
-      put_unsigned(out, arg.as_unsigned(), 16);
-      break;
+    case Arg::Kind::Unsigned: write_unsigned(put, arg.as_unsigned()); break;
+    case Arg::Kind::Signed: write_signed(put, arg.as_signed()); break;
+    case Arg::Kind::Hex: write_hex(put, arg.as_unsigned()); break;
     case Arg::Kind::Text: out.put(arg.as_text()); break;
     case Arg::Kind::Character: out.put(static_cast<char>(arg.as_unsigned())); break;
     case Arg::Kind::Boolean:
@@ -77,6 +55,7 @@ std::span<const char> c_string(const char* text) {
   // SAFETY: `text` is a NUL-terminated string (a literal or a boot-validated string); the loop
   // stops at its terminator, and the span covers exactly the characters before it.
   while (text[length] != '\0') ++length;
+  // SAFETY: the loop above counted `length` characters of `text` before its NUL.
   return {text, length};
 }
 
@@ -95,6 +74,7 @@ void write_line(Level level, const char* format, std::span<const Arg> args) {
   size_t next_arg = 0;
   // SAFETY: `format` is a NUL-terminated string literal at every call site.
   for (const char* cursor = format; *cursor != '\0'; ++cursor) {
+    // SAFETY: cursor[0] is not the NUL (loop condition), so cursor[1] is still in the string.
     if (cursor[0] == '{' && cursor[1] == '}') {
       if (next_arg < args.size()) {
         put_arg(out, args[next_arg++]);

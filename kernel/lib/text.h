@@ -13,6 +13,7 @@ inline bool strip_prefix(std::span<const char> text, const char* prefix,
   size_t i = 0;
   // SAFETY: `prefix` is NUL-terminated (a literal at every call site); i stops at its terminator.
   for (; prefix[i] != '\0'; ++i) {
+    // SAFETY: prefix[i] is not the NUL (loop condition), so it is inside `prefix`.
     if (i == text.size() || text[i] != prefix[i]) return false;
   }
   rest = text.subspan(i);

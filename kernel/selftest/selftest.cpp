@@ -57,13 +57,7 @@ void page_fault() {
 
 void smap() {
   map_user_probe(PageAccess::ReadWrite);
-  uint64_t value = 0;
-  {
-    // SAFETY: the window is opened only around one read of the user page map_user_probe just
-    // mapped present and user-RW; it closes at the brace, before the read that must fault.
-    const Arch::UserAccessWindow window;
-    value = read_user_probe();
-  }
+  uint64_t value = Arch::load_in_user_window(user_probe_address);
   log::info("selftest smap: read a user page inside a stac/clac window: ok (value {})", value);
   log::info("selftest smap: reading the user page outside the window (expect #PF)");
   value = read_user_probe();

@@ -96,23 +96,31 @@ class StaticVector {
   [[nodiscard]] bool full() const { return m_size == Capacity; }
   [[nodiscard]] static constexpr size_t capacity() { return Capacity; }
 
-  // SAFETY: Invariant m_size <= Capacity and elements [0, m_size) are constructed, so
-  // data() + m_size is at most one past the storage and the spans cover only live elements.
+  // Invariant: m_size <= Capacity and elements [0, m_size) are constructed.
   T* begin() { return data(); }
+  // SAFETY: m_size <= Capacity, so data() + m_size is at most one past the storage.
   T* end() { return data() + m_size; }
   const T* begin() const { return data(); }
+  // SAFETY: m_size <= Capacity, so data() + m_size is at most one past the storage.
   const T* end() const { return data() + m_size; }
-  // SAFETY: as begin()/end(): [data(), data() + m_size) holds exactly the live elements.
+  // SAFETY: [data(), data() + m_size) holds exactly the live elements (the invariant).
   std::span<T> span() { return {data(), m_size}; }
+  // SAFETY: [data(), data() + m_size) holds exactly the live elements (the invariant).
   std::span<const T> span() const { return {data(), m_size}; }
 
  private:
   // SAFETY: m_storage is suitably aligned raw storage for Capacity Ts; elements [0, m_size)
   // were constructed there with placement new, so laundering the pointer is valid.
   T* data() { return std::launder(reinterpret_cast<T*>(m_storage)); }
+  // SAFETY: as data() above, for const access to the same constructed elements.
   const T* data() const { return std::launder(reinterpret_cast<const T*>(m_storage)); }
+  // SAFETY: callers pass index < Capacity (emplace_back checks m_size < Capacity; the copies
+  // run over another vector's m_size <= Capacity), so the slot lies inside m_storage.
   void* slot(size_t index) { return m_storage + index * sizeof(T); }
+  // SAFETY: callers pass the index of a constructed element: < m_size (at, operator[], erase,
+  // the copies), or the last one just cut off by pop_back/clear before its destructor runs.
   T& element(size_t index) { return data()[index]; }
+  // SAFETY: as the non-const element() above.
   const T& element(size_t index) const { return data()[index]; }
 
   void copy_from(const StaticVector& other) {

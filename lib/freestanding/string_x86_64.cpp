@@ -30,7 +30,10 @@ void* memmove(void* destination, const void* source, size_t count) {
   // memmove contract), so `+ count - 1` stays inside them; with DF = 1 rep movsb walks down;
   // DF is restored to 0 (the ABI state) right after.
   unsigned char* last_to = to + count - 1;
+  // SAFETY: as for last_to: `from` is valid for `count` (> 0) bytes, so its last byte is inside.
   const unsigned char* last_from = from + count - 1;
+  // SAFETY: with DF = 1, rep movsb copies `count` bytes downwards from the last bytes computed
+  // above, inside both ranges; cld restores DF = 0 (the ABI state) before anything else runs.
   asm volatile("std\n\trep movsb\n\tcld"
                : "+D"(last_to), "+S"(last_from), "+c"(count)
                :
@@ -47,11 +50,11 @@ void* memset(void* destination, int value, size_t count) {
 }
 
 int memcmp(const void* left, const void* right, size_t count) {
-  // SAFETY: the caller guarantees both ranges are valid for `count` bytes; viewing any object
-  // as unsigned char is always allowed.
+  // Viewing any object as unsigned char is always allowed.
   const auto* a = static_cast<const unsigned char*>(left);
   const auto* b = static_cast<const unsigned char*>(right);
   for (size_t i = 0; i < count; ++i) {
+    // SAFETY: i < count, and the caller guarantees both ranges are valid for `count` bytes.
     if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
   }
   return 0;

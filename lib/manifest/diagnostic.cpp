@@ -1,7 +1,6 @@
 #include "lib/manifest/diagnostic.h"
 
-#include <array>
-
+#include "lib/core/format.h"
 #include "lib/core/panic.h"
 #include "lib/manifest/interface_ids.h"
 
@@ -36,30 +35,13 @@ class Writer {
     // the loop stops at the terminator.
     for (; *string != '\0'; ++string) put(*string);
   }
-  void put_decimal(uint64_t value) {
-    std::array<char, 20> digits{};  // 2^64 - 1 has 20 decimal digits
-    size_t count = 0;
-    do {
-      digits[count++] = static_cast<char>('0' + value % 10);
-      value /= 10;
-    } while (value != 0);
-    while (count > 0) put(digits[--count]);
+  // The one-character writer lib/core/format.h writes numbers with.
+  [[nodiscard]] auto sink() {
+    return [this](char character) { put(character); };
   }
-  void put_hex(uint64_t value) {
-    put("0x");
-    bool started = false;
-    for (int shift = 60; shift >= 0; shift -= 4) {
-      const auto nibble = static_cast<unsigned>((value >> static_cast<unsigned>(shift)) & 0xfU);
-      if (nibble == 0 && !started && shift != 0) continue;
-      started = true;
-      put(hex_digit(nibble));
-    }
-  }
-  void put_byte(uint64_t byte) {
-    put("0x");
-    put(hex_digit(static_cast<unsigned>((byte >> 4U) & 0xfU)));
-    put(hex_digit(static_cast<unsigned>(byte & 0xfU)));
-  }
+  void put_decimal(uint64_t value) { write_unsigned(sink(), value); }
+  void put_hex(uint64_t value) { write_hex(sink(), value); }
+  void put_byte(uint64_t byte) { write_hex(sink(), byte & 0xffU, 2); }
   // A quoted, escaped, length-capped operand.
   void put_quoted(Text text) {
     put('"');
@@ -74,8 +56,7 @@ class Writer {
         put(static_cast<char>(byte));
       } else {
         put("\\x");
-        put(hex_digit(byte >> 4U));
-        put(hex_digit(byte & 0xfU));
+        write_unsigned(sink(), byte, Radix::Hex, 2);
       }
     }
     if (shown < text.size) put("...");
@@ -98,10 +79,6 @@ class Writer {
   [[nodiscard]] size_t length() const { return m_length; }
 
  private:
-  static char hex_digit(unsigned nibble) {
-    return static_cast<char>(nibble < 10 ? '0' + nibble : 'a' + (nibble - 10));
-  }
-
   std::span<char> m_buffer;
   size_t m_length = 0;
 };

@@ -13,6 +13,7 @@
 
 #include "lib/core/bytes.h"
 #include "lib/core/static_vector.h"
+#include "lib/gen/capos.capnp.h"
 
 namespace capos::manifest {
 
@@ -58,16 +59,13 @@ struct Text {
   return Text{string, size};
 }
 
-// KernelCap in the schema; the values are the wire enumerants (a capnp enum is 16 bits wide).
-enum class KernelCap : uint16_t {  // NOLINT(performance-enum-size): the wire width
-  Console = 0,
-  Timer = 1,
-  FrameAllocator = 2,
-  VirtualMemory = 3,
-  CapabilityManager = 4,
-  Endpoint = 5,
-};
+// KernelCap is the schema's enum as lib/gen generates it (the values are the wire enumerants).
+using KernelCap = gen::KernelCap;
+// The number of enumerants, pinned to the generated is_known() (which accepts exactly the
+// schema's values), so a schema change that adds one fails to compile until this follows.
 inline constexpr uint16_t KERNEL_CAP_COUNT = 6;
+static_assert(gen::is_known(static_cast<KernelCap>(KERNEL_CAP_COUNT - 1)) &&
+              !gen::is_known(static_cast<KernelCap>(KERNEL_CAP_COUNT)));
 
 // The schema spelling of a kernel cap ("frameAllocator"), or nullptr if `cap` is out of range.
 const char* kernel_cap_name(KernelCap cap);

@@ -1,12 +1,12 @@
-// tests/kernel/kernel_test_util.h — fakes for host tests of kernel logic: a page table as a map
-// of pages with permissions, and user memory backed by it (ring_dispatch.h's UserMemory).
+// tests/kernel/kernel_test_util.h — helpers for host tests of kernel logic: an abstract page walk
+// (a map of pages with permissions, for validate_user_buffer over lib/mem's UserPageWalk concept)
+// and a counting wrapper for ring_dispatch.h's UserMemory. The kernel's real page table and
+// user-memory path run on the simulated machine of tests/kernel/mem/simulated_memory.h.
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <map>
 #include <optional>
-#include <vector>
 
 #include "kernel/arch/arch.h"
 #include "kernel/mem/validate_user_buffer.h"
@@ -17,19 +17,17 @@ namespace capos::kernel::test {
 
 inline constexpr uint64_t page = 4096;
 
-// Pages of a fake address space, each with its own bytes and permissions.
+// Pages of an abstract address space, each with its permissions (no bytes, no table levels).
 class FakeAddressSpace {
  public:
   struct Page {
     bool user = true;
     bool writable = true;
-    std::vector<uint8_t> bytes = std::vector<uint8_t>(page, 0);
   };
 
   void map(uint64_t address, uint64_t pages, bool user, bool writable) {
     for (uint64_t i = 0; i < pages; ++i) {
-      m_pages[(address & ~(page - 1)) + i * page] =
-          Page{user, writable, std::vector<uint8_t>(page, 0)};
+      m_pages[(address & ~(page - 1)) + i * page] = Page{user, writable};
     }
   }
 
@@ -41,18 +39,6 @@ class FakeAddressSpace {
     return PageLookup{address, found->second.user, found->second.writable, false};
   }
   [[nodiscard]] uint64_t lookups() const { return m_lookups; }
-
-  // Raw access for test setup and checks (no validation).
-  void poke(uint64_t address, ByteView bytes) {
-    for (size_t i = 0; i < bytes.size(); ++i)
-      m_pages.at((address + i) & ~(page - 1)).bytes[(address + i) % page] = bytes[i];
-  }
-  [[nodiscard]] std::vector<uint8_t> peek(uint64_t address, size_t length) const {
-    std::vector<uint8_t> out(length);
-    for (size_t i = 0; i < length; ++i)
-      out[i] = m_pages.at((address + i) & ~(page - 1)).bytes[(address + i) % page];
-    return out;
-  }
 
  private:
   std::map<uint64_t, Page> m_pages;
@@ -70,33 +56,27 @@ class FakeWalk {
   const FakeAddressSpace* m_space;
 };
 
-// ring_dispatch.h UserMemory over a FakeAddressSpace, validating exactly as the kernel's
-// ProcessMemory does (validate_user_buffer), then copying. Counts writes to user memory.
-class FakeUserMemory {
+// A ring_dispatch.h UserMemory (the kernel's ProcessMemory text on the simulated machine,
+// tests/kernel/mem/simulated_memory.h) with its successful copy_out calls counted.
+template <typename Inner>
+class CountingUserMemory {
  public:
-  explicit FakeUserMemory(FakeAddressSpace& space) : m_space(&space) {}
-
+  explicit CountingUserMemory(Inner inner) : m_inner(inner) {}
   Result<void> copy_in(uint64_t address, MutableByteView destination) {
-    TRY(mem::validate_user_buffer(FakeWalk(*m_space), address, destination.size(),
-                                  mem::UserAccess::Read));
-    const std::vector<uint8_t> bytes = m_space->peek(address, destination.size());
-    if (!bytes.empty()) std::memcpy(destination.data(), bytes.data(), bytes.size());
-    return {};
+    return m_inner.copy_in(address, destination);
   }
   Result<void> copy_out(uint64_t address, ByteView source) {
-    TRY(mem::validate_user_buffer(FakeWalk(*m_space), address, source.size(),
-                                  mem::UserAccess::Write));
-    m_space->poke(address, source);
+    TRY(m_inner.copy_out(address, source));
     ++m_writes;
     return {};
   }
   Result<void> check_writable(uint64_t address, uint64_t length) {
-    return mem::validate_user_buffer(FakeWalk(*m_space), address, length, mem::UserAccess::Write);
+    return m_inner.check_writable(address, length);
   }
   [[nodiscard]] uint64_t writes() const { return m_writes; }
 
  private:
-  FakeAddressSpace* m_space;
+  Inner m_inner;
   uint64_t m_writes = 0;
 };
 

@@ -1,25 +1,46 @@
 #!/usr/bin/env python3
 """Unsafe-surface audit: the cargo-geiger analogue (seed Tier 1; SPEC §9; STYLE.md).
 
-For every C++/assembly file of the trusted code (lib/, kernel/, user/) it counts:
-  asm              inline asm statements (asm/__asm__) and instruction lines of .S files
+For every C++/assembly file of the trusted code (lib/, kernel/, user/; no folder is exempt) it
+counts, per file:
+  asm              inline asm in every spelling (asm, __asm, __asm__, with volatile/goto/inline,
+                   asm labels, file-scope asm), __builtin_ia32_* machine intrinsics, and the
+                   lines of .S/.s files that emit instructions or bytes
   reinterpret_cast reinterpret_cast expressions
+  int_to_pointer   a pointer made from an integer or raw bytes: integral-to-pointer casts of every
+                   spelling (C-style, functional, reinterpret_cast), std::bit_cast /
+                   __builtin_bit_cast to a pointer type, memcpy/memmove into a pointer object,
+                   unions holding a pointer beside an integer member
   pointer_arith    raw pointer arithmetic, raw-pointer subscripts and unchecked two-argument
-                   span constructions, as reported by clang-19's -Wunsafe-buffer-usage on the
-                   real compile commands (a compiler analysis, not a regex)
+                   span constructions, as reported by clang-19's -Wunsafe-buffer-usage
   volatile         volatile accesses/declarations
-  user_access      user-memory access windows (UserAccessWindow, stac/clac helpers)
-  builtin          __builtin_* escapes
-and enforces:
-  * every counted site carries a `SAFETY:` comment on its line or in the 6 lines above
-    (.S files: one `SAFETY:` comment per file). A labelled heading `SAFETY (port I/O):` also
-    counts, so one block comment can cover the first site after it (later sites in the block
-    say `SAFETY: see ...`);
-  * asm and reinterpret_cast appear only in an arch directory (ARCH_DIRS: the kernel's
-    kernel/arch/x86_64/ and the user runtime's user/rt/arch/x86_64/) or in files listed in
-    tools/audit/unsafe_allowlist.txt, one path and its reason per line;
-  * the counts equal the checked-in snapshot docs/unsafe-surface.txt.
-The clang pass caches each translation unit's sites in DIR/unsafe-surface-cache.json, keyed by
+  user_access      user-memory access windows opened (UserAccessWindow objects)
+  builtin          other __builtin_* escapes
+The clang pass re-runs each translation unit of <build>/compile_commands.json with
+-fsyntax-only -Wunsafe-buffer-usage -ast-dump: the warnings give pointer_arith, the AST gives
+asm and int_to_pointer sites however they are spelled (macros, token pasting, aliases,
+templates) and every mention of the user-memory door. Without it (--no-compiler, fixtures only)
+asm, reinterpret_cast and bit_cast are matched in the text.
+
+It fails when
+  * a counted site has no `SAFETY:` comment tied to it: on the site's own line, or in the comment
+    block directly above the statement holding the site (no code line and no blank line
+    between; a statement continued over several lines is one statement). .S files need one
+    `SAFETY:` comment per file;
+  * asm, reinterpret_cast or int_to_pointer appears outside the arch directories (ARCH_DIRS) in a
+    file not listed in tools/audit/unsafe_allowlist.txt (`path  reason` per line; an entry
+    without a reason or no longer needed fails too); a .S/.s file outside them fails always;
+  * an asm template outside the arch directories holds a privileged instruction (stac, clac,
+    popf, wrmsr, control registers, ...) or is not a string literal;
+  * the user-memory door (user_access_begin/end, UserAccessWindow, copy_user_bytes, the
+    capos_user_copy symbol, UserDoor, stac/clac) is named outside DOOR_FILES and the arch
+    folder's translation units, in the source (strings and asm labels included) or in the AST;
+  * with --build: a translation unit of a boot image (build_graph.py: the objects of the ISO
+    and manifest targets) lies outside lib/, kernel/, user/, is not compiled -ffreestanding, or
+    reads a repository file (clang's depfile) that this audit does not scan;
+  * clang cannot parse a translation unit (the generated headers must be built first);
+  * the counts differ from the checked-in snapshot docs/unsafe-surface.txt.
+The clang pass caches each translation unit's results in DIR/unsafe-surface-cache.json, keyed by
 its command and the content of every file clang read for it (repository files by SHA-256,
 system headers and the compiler by size and mtime), so an unchanged unit is not re-analysed.
 
@@ -36,49 +57,196 @@ import json
 import os
 import pathlib
 import re
-import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import build_graph  # noqa: E402  (tools/audit/build_graph.py)
+
 SCANNED_TOPS = ("lib", "kernel", "user")
-CXX_SUFFIXES = {".h", ".hpp", ".cpp", ".cc", ".inc"}
-ASM_SUFFIXES = {".S", ".s"}
-CATEGORIES = ("asm", "reinterpret_cast", "pointer_arith", "volatile", "user_access", "builtin")
-# The only places for inline asm, .S files and reinterpret_cast (STYLE.md "Layout"): the
-# kernel's arch layer and the user runtime's arch layer (syscall stubs, _start, mem*).
+# Every suffix clang treats as C or C++ source or that a translation unit can include.
+CXX_SUFFIXES = {".h", ".hh", ".hpp", ".hxx", ".h++", ".inc", ".inl", ".ipp", ".tpp", ".def",
+                ".cpp", ".cc", ".cxx", ".c++", ".cp", ".C", ".c"}
+ASM_SUFFIXES = {".S", ".s", ".asm"}
+CATEGORIES = ("asm", "reinterpret_cast", "int_to_pointer", "pointer_arith", "volatile",
+              "user_access", "builtin")
+# Categories confined to the arch directories and the allowlist.
+CONFINED = ("asm", "reinterpret_cast", "int_to_pointer")
+# The only places for inline asm, .S files, reinterpret_cast and integer->pointer conversions
+# (STYLE.md "Layout"): the kernel's arch layer and the user runtime's arch layer.
 ARCH_DIRS = ("kernel/arch/x86_64/", "user/rt/arch/x86_64/")
-SAFETY_WINDOW = 6
 SAFETY_MARK = re.compile(r"\bSAFETY(?: \([^)]*\))?:")
 
+# The user-memory door (target 10, F-023): the SMAP window and the user copy. Only these files
+# and the kernel arch folder's translation units (.cpp/.S, not its headers, which would carry
+# the door to every includer) may name it.
+DOOR_FILES = ("kernel/mem/user_ptr.h", "kernel/arch/user_access.h",
+              "kernel/arch/x86_64/user_access.h")
+DOOR_UNIT_DIR = "kernel/arch/x86_64/"
+DOOR_NAMES = re.compile(r"\b(?:user_access_begin|user_access_end|UserAccessWindow|copy_user_bytes"
+                        r"|capos_user_copy\w*|UserMemoryDoor|UserDoor|UserMemoryAccess)\b")
+DOOR_INSTRUCTIONS = re.compile(r"\b(?:stac|clac)\b")
+
+ASM_KEYWORD = re.compile(r"\b(?:asm|__asm|__asm__)\b")
+ASM_STATEMENT = re.compile(
+    r"\b(?:asm|__asm|__asm__)\b(?:\s*\b(?:volatile|__volatile__|__volatile|goto|inline|__inline"
+    r"|__inline__)\b)*\s*\(\s*((?:\"(?:\\.|[^\"\\])*\"\s*)*)")
 PATTERNS = {
-    "asm": re.compile(r"\b(?:asm|__asm__)\s*(?:volatile\s*|__volatile__\s*)?(?:goto\s*)?\("),
+    "asm": re.compile(r"\b(?:asm|__asm|__asm__)\b|\b__builtin_ia32_\w+"),
     "reinterpret_cast": re.compile(r"\breinterpret_cast\s*<"),
+    # The textual half of int_to_pointer (the AST finds the rest): a bit_cast spelled to a
+    # pointer type.
+    "int_to_pointer": re.compile(r"\b(?:std::)?bit_cast\s*<[^<>;]*\*\s*>|"
+                                 r"\b__builtin_bit_cast\s*\([^,;]*\*\s*,"),
     "volatile": re.compile(r"\bvolatile\b"),
     # A window is opened by declaring a UserAccessWindow variable (RAII stac ... clac).
     "user_access": re.compile(r"\bUserAccessWindow\s+\w+\s*[;{(]"),
-    "builtin": re.compile(r"\b__builtin_\w+"),
+    "builtin": re.compile(r"\b__builtin_(?!ia32_|bit_cast\b)\w+"),
 }
+# Instructions an asm template outside the arch directories may not hold: they change
+# privilege state, RFLAGS.AC (popf), descriptor tables, MSRs, control registers or port I/O.
+PRIVILEGED = {
+    "stac", "clac", "cli", "sti", "hlt", "lgdt", "lidt", "lldt", "ltr", "lmsw", "clts", "invd",
+    "wbinvd", "invlpg", "invpcid", "wrmsr", "rdmsr", "wrmsrns", "swapgs", "sysret", "sysretq",
+    "sysretl", "iret", "iretq", "iretl", "iretw", "in", "inb", "inw", "inl", "out", "outb",
+    "outw", "outl", "ins", "insb", "insw", "insl", "outs", "outsb", "outsw", "outsl", "xsetbv",
+    "popf", "popfq", "popfl", "popfw", "wrfsbase", "wrgsbase", "wrpkru", "xrstors", "rstorssp",
+}
+CONTROL_REGISTER = re.compile(r"%?\b[cd]r[0-9]+\b")
+# Raw bytes of stac (0f 01 cb) and clac (0f 01 ca) in a .byte directive.
+DOOR_BYTES = re.compile(r"0x0?f\s*,\s*0x0?1\s*,\s*0xc[ab]\b", re.IGNORECASE)
+# Lines of an assembly file that emit nothing: labels, comments and these directives.
+ASM_QUIET_DIRECTIVES = re.compile(
+    r"^\.(?:section|text|data|bss|rodata|globl|global|local|type|size|align|balign|p2align|code16"
+    r"|code32|code64|intel_syntax|att_syntax|set|equ|equiv|extern|hidden|weak|file|ident|loc"
+    r"|pushsection|popsection|previous|cfi_\w+|macro|endm|rept|endr|irp|endif|if\w*|else|ifdef"
+    r"|include|option|protected|internal|comm|lcomm|org)\b")
+
 # Per-translation-unit results of the clang pass, in the build directory: a unit is re-analysed
-# only when its command or a file it includes changed (a full pass is ~15 s of CPU per core).
+# only when its command or a file it includes changed.
 CACHE_NAME = "unsafe-surface-cache.json"
-TOOL_DIGEST = hashlib.sha256(pathlib.Path(__file__).read_bytes()).hexdigest()
+TOOL_DIGEST = hashlib.sha256(pathlib.Path(__file__).read_bytes()
+                             + (pathlib.Path(__file__).parent / "build_graph.py").read_bytes()
+                             ).hexdigest()
 UNSAFE_BUFFER = re.compile(
     r"^(.*?):(\d+):\d+: warning: .*\[-Wunsafe-buffer-usage(?:-in-container)?\]")
 
 
-def strip_strings_and_comments(line: str) -> str:
-    """Removes string/char literals and // comments so keywords inside them are not counted."""
-    line = re.sub(r'"(?:\\.|[^"\\])*"', '""', line)
-    line = re.sub(r"'(?:\\.|[^'\\])*'", "''", line)
-    return line.split("//", 1)[0]
+# --- source text -------------------------------------------------------------------------------
+
+class Line:
+    __slots__ = ("code", "bare", "comment")
+
+    def __init__(self, code: str, bare: str, comment: str):
+        self.code = code        # the line without comments (string literals kept)
+        self.bare = bare        # the code with the contents of string/char literals removed
+        self.comment = comment  # the text of the comments on the line
 
 
-def has_safety(lines: list[str], index: int) -> bool:
-    return any(SAFETY_MARK.search(candidate)
-               for candidate in lines[max(0, index - SAFETY_WINDOW): index + 1])
+def split_lines(text: str) -> list[Line]:
+    """Splits a C++ file into lines of code and comment text (// and /* */, literals aware)."""
+    result = []
+    in_block = False
+    for raw in text.split("\n"):
+        code, bare, comment = [], [], []
+        i = 0
+        while i < len(raw):
+            if in_block:
+                end = raw.find("*/", i)
+                if end < 0:
+                    comment.append(raw[i:])
+                    break
+                comment.append(raw[i:end])
+                i = end + 2
+                in_block = False
+                continue
+            if raw.startswith("//", i):
+                comment.append(raw[i:])
+                break
+            if raw.startswith("/*", i):
+                in_block = True
+                i += 2
+                continue
+            char = raw[i]
+            separator = (char == "'" and 0 < i < len(raw) - 1 and raw[i - 1].isalnum()
+                         and raw[i + 1].isalnum())  # 0x0000'1000: a digit separator
+            if char in "\"'" and not separator:
+                j = i + 1
+                while j < len(raw) and raw[j] != char:
+                    j += 2 if raw[j] == "\\" else 1
+                code.append(raw[i:j + 1])
+                bare.append(char * 2)
+                i = j + 1
+                continue
+            code.append(char)
+            bare.append(char)
+            i += 1
+        result.append(Line("".join(code), "".join(bare), "".join(comment)))
+    return result
+
+
+def ends_statement(code: str) -> bool:
+    """True if a code line ends a statement, a block or a label (so the next line starts anew)."""
+    code = code.rstrip()
+    if code.endswith("\\"):
+        return False  # a macro continued on the next line
+    return (code.lstrip().startswith("#") or code.endswith((";", "{", "}"))
+            or (code.endswith(":") and not code.endswith("::")))
+
+
+def has_safety(lines: list[Line], index: int) -> bool:
+    """A SAFETY: comment tied to the site on line `index` (0-based): on that line, on an earlier
+    line of the same statement (a statement continued over several lines, comments between its
+    lines included), or in the comment block directly above the statement's first line. A blank
+    line or a line that ends another statement, block or label ends the search."""
+    if SAFETY_MARK.search(lines[index].comment):
+        return True
+    for line in reversed(lines[:index]):
+        if not line.code.strip():
+            if not line.comment.strip():
+                return False  # a blank line: the comment above it is not tied to this site
+        elif ends_statement(line.code):
+            return False
+        if SAFETY_MARK.search(line.comment):
+            return True
+    return False
+
+
+def asm_templates(code: str) -> list[tuple[int, str | None]]:
+    """(offset, template text) of each asm statement or label in `code` (comments removed);
+    None when the template is not a string literal."""
+    templates = []
+    for match in ASM_STATEMENT.finditer(code):
+        literals = re.findall(r"\"((?:\\.|[^\"\\])*)\"", match.group(1))
+        text = "".join(literals).replace("\\n", "\n").replace("\\t", "\t")
+        templates.append((match.start(), text if literals else None))
+    return templates
+
+
+def privileged_instructions(template: str) -> list[str]:
+    found = []
+    for statement in re.split(r"[\n;]", template):
+        words = re.sub(r"^\s*(?:\w+:\s*)*", "", statement).split()
+        while words and words[0].lower() in ("rep", "repe", "repz", "repne", "repnz", "lock"):
+            words = words[1:]
+        if words and words[0].lower() in PRIVILEGED:
+            found.append(words[0].lower())
+    found += sorted(set(m.group(0).lstrip("%") for m in CONTROL_REGISTER.finditer(template)))
+    found += ["stac/clac bytes"] * len(DOOR_BYTES.findall(template))
+    return found
+
+
+def in_arch(relative: str) -> bool:
+    return relative.startswith(ARCH_DIRS)
+
+
+def door_allowed(relative: str) -> bool:
+    return relative in DOOR_FILES or (relative.startswith(DOOR_UNIT_DIR) and
+                                      pathlib.PurePosixPath(relative).suffix in
+                                      {".cpp", ".cc", ".S", ".s"})
 
 
 def trusted_files(root: pathlib.Path) -> list[pathlib.Path]:
@@ -87,33 +255,194 @@ def trusted_files(root: pathlib.Path) -> list[pathlib.Path]:
         base = root / top
         if base.is_dir():
             files.extend(p for p in base.rglob("*")
-                         if p.is_file() and p.suffix in CXX_SUFFIXES | ASM_SUFFIXES
-                         and "host" not in p.relative_to(root).parts)
+                         if p.is_file() and p.suffix in CXX_SUFFIXES | ASM_SUFFIXES)
     return sorted(files)
 
 
-def compiler_sites(root: pathlib.Path, build: pathlib.Path,
-                   problems: list[str]) -> set[tuple[str, int]]:
-    """(relative path, line) of every -Wunsafe-buffer-usage site in the trusted code.
+# --- the clang pass ----------------------------------------------------------------------------
 
-    A translation unit clang cannot parse (e.g. generated headers not built yet) is a problem,
+QUOTED = re.compile(r"'[^']*'|\"(?:\\.|[^\"\\])*\"")
+# clang prints a location as path:line:col when the file changed since the last one printed,
+# line:N:col when only the line did, col:N otherwise.
+LOCATION = re.compile(r"(?<![\w/.])(?:line:(?P<line>\d+):\d+|col:\d+|(?P<file><scratch space>"
+                      r"|<built-in>|<invalid sloc>|[^\s<>,]+?):(?P<file_line>\d+):\d+)")
+NODE = re.compile(r"^[\s|`-]*")
+TYPE = re.compile(r"'([^']*)'(?::'([^']*)')?")
+MEMCPY_CALLEE = re.compile(r"Function 0x[0-9a-f]+ '(?:__builtin_)?(?:memcpy|memmove|mempcpy"
+                           r"|__builtin_memcpy_inline)'")
+BIT_CAST_REF = re.compile(r"Function 0x[0-9a-f]+ 'bit_cast' '([^']*)'")
+BUILTIN_INTEGER = re.compile(r"^(?:const |volatile )*(?:(?:signed|unsigned) )?(?:char|short|int|"
+                             r"long|long long|__int128|bool|wchar_t|char8_t|char16_t|char32_t)"
+                             r"(?: int)?(?:\[\d+\])*$")
+ASM_NODES = {"GCCAsmStmt", "MSAsmStmt", "FileScopeAsmDecl", "AsmLabelAttr"}
+TRANSPARENT = {"ImplicitCastExpr", "ParenExpr", "CStyleCastExpr", "CXXStaticCastExpr",
+               "CXXFunctionalCastExpr", "CXXReinterpretCastExpr", "MaterializeTemporaryExpr"}
+
+
+def canonical(type_text: str) -> str:
+    match = TYPE.search(type_text)
+    if not match:
+        return ""
+    return match.group(2) if match.group(2) is not None else match.group(1)
+
+
+def is_pointer(type_name: str) -> bool:
+    name = type_name.strip()
+    while True:
+        stripped = re.sub(r"\s*\b(?:const|volatile|__restrict|restrict)$", "", name)
+        if stripped == name:
+            break
+        name = stripped
+    return name.endswith("*") or "(*" in name or "::*" in name
+
+
+def is_pointer_to_pointer(type_name: str) -> bool:
+    name = re.sub(r"\s*\b(?:const|volatile|__restrict)\b\s*", "", type_name).replace(" ", "")
+    return name.endswith("**")
+
+
+def parse_ast(stream, relative_of) -> dict:
+    """Sites in repository files from clang's text AST dump, read line by line from `stream`.
+
+    `relative_of(path)` maps a file name of the dump to its repository path (None outside the
+    scanned tops). Returns {"asm": [[path, line]], "int_to_pointer": [...],
+    "door": [[path, line, name]]}."""
+    sites = {"asm": set(), "int_to_pointer": set(), "door": set()}
+    file_name, file_line, in_project = None, 0, False
+    stack = []  # frames: [depth, kind, site, extra]
+    for raw in stream:
+        if not in_project and "/" not in raw and "<scratch" not in raw and "<built-in" not in raw:
+            continue
+        bare = QUOTED.sub("", raw) if ("'" in raw or '"' in raw) else raw
+        begin = None
+        for match in LOCATION.finditer(bare):
+            if match.group("file"):
+                file_name, file_line = match.group("file"), int(match.group("file_line"))
+                in_project = relative_of(file_name) is not None
+            elif match.group("line"):
+                file_line = int(match.group("line"))
+            if begin is None or begin[0] in ("<scratch space>", "<built-in>", "<invalid sloc>"):
+                begin = (file_name, file_line)  # a pasted token: its expansion's next location
+        depth = len(NODE.match(raw).group(0)) // 2
+        body = raw[len(NODE.match(raw).group(0)):].rstrip("\n")
+        kind = body.split(" ", 1)[0]
+        while stack and stack[-1][0] >= depth:
+            close_frame(stack.pop(), sites)
+        parent = stack[-1] if stack else None
+        if begin is not None:
+            path = relative_of(begin[0]) if begin[0] else None
+            site = (path, begin[1]) if path else None
+        else:
+            site = parent[2] if parent else None  # a node without a location: its parent's
+        frame = [depth, kind, site, None]
+        if parent is not None and parent[3] is not None:
+            parent[3].append((depth, kind, body))  # a CallExpr/union collects its subtree
+        for ancestor in stack:
+            if ancestor[3] is not None and ancestor is not parent:
+                ancestor[3].append((depth, kind, body))
+        stack.append(frame)
+        if site is None:
+            continue
+        path, line = site
+        if kind in ASM_NODES:
+            sites["asm"].add((path, line))
+        if "'__builtin_ia32_" in body and kind == "DeclRefExpr":
+            sites["asm"].add((path, line))
+        if "<IntegralToPointer>" in body:
+            sites["int_to_pointer"].add((path, line))
+        if kind == "BuiltinBitCastExpr" and is_pointer(canonical(body)):
+            sites["int_to_pointer"].add((path, line))
+        if kind == "DeclRefExpr":
+            bit_cast = BIT_CAST_REF.search(body)
+            if bit_cast and is_pointer(bit_cast.group(1).split("(", 1)[0]):
+                sites["int_to_pointer"].add((path, line))
+        if kind in ("CallExpr", "CXXRecordDecl") and (
+                kind == "CallExpr" or re.search(r"\bunion\b.*\bdefinition\b", body)):
+            frame[3] = []
+        if kind != "StringLiteral" and not door_allowed(path):
+            for name in DOOR_NAMES.findall(body):
+                sites["door"].add((path, line, name))
+    while stack:
+        close_frame(stack.pop(), sites)
+    return {"asm": sorted(sites["asm"]), "int_to_pointer": sorted(sites["int_to_pointer"]),
+            "door": sorted(sites["door"])}
+
+
+def close_frame(frame, sites) -> None:
+    """A CallExpr to memcpy/memmove whose destination is a pointer object, or a union holding
+    a pointer and an integer, is an int_to_pointer site."""
+    depth, kind, site, subtree = frame
+    if subtree is None or site is None:
+        return
+    children = []
+    for node_depth, node_kind, body in subtree:
+        if node_depth == depth + 1:
+            children.append([])
+        if children:
+            children[-1].append((node_kind, body))
+    if kind == "CallExpr":
+        if len(children) >= 2 and any(MEMCPY_CALLEE.search(body) for _, body in children[0]):
+            for node_kind, body in children[1]:
+                if node_kind in TRANSPARENT:
+                    continue
+                if is_pointer_to_pointer(canonical(body)):
+                    sites["int_to_pointer"].add(site)
+                break
+    else:
+        fields = [canonical(child[0][1]) for child in children if child[0][0] == "FieldDecl"]
+        if any(is_pointer(f) for f in fields) and any(BUILTIN_INTEGER.match(f) for f in fields):
+            sites["int_to_pointer"].add(site)
+
+
+def compiler_sites(root: pathlib.Path, build: pathlib.Path, audited: set[str],
+                   problems: list[str]) -> dict:
+    """The clang pass over compile_commands.json: pointer_arith sites, AST sites, and the
+    boot-code checks (build_graph.py). A translation unit clang cannot parse is a problem,
     never silently fewer sites."""
-    database = build / "compile_commands.json"
-    if not database.is_file():
-        raise FileNotFoundError(f"{database}: missing (configure the build first)")
-    entries = json.loads(database.read_text())
-    chosen: dict[str, list[str]] = {}
-    for entry in entries:
-        source = pathlib.Path(entry["file"]).resolve()
+    resolved_root = root.resolve()
+    tops = tuple(f"{t}/" for t in SCANNED_TOPS)
+    relatives: dict[str, str | None] = {}
+
+    def relative_of(name: str) -> str | None:
+        if name not in relatives:
+            relatives[name] = None
+            if name and not name.startswith("<"):
+                try:
+                    relative = pathlib.Path(os.path.normpath(name)).resolve().relative_to(
+                        resolved_root).as_posix()
+                    if relative.startswith(tops):
+                        relatives[name] = relative
+                except (ValueError, OSError):
+                    pass
+        return relatives[name]
+
+    entries = build_graph.compile_entries(build)
+    boot = build_graph.boot_units(build)
+    boot_sources = set()
+    for unit in boot:
         try:
-            relative = source.relative_to(root.resolve()).as_posix()
+            relative = unit["file"].relative_to(resolved_root).as_posix()
+        except ValueError:
+            relative = str(unit["file"])
+        boot_sources.add(relative)
+        if not relative.startswith(tops):
+            problems.append(f"{relative}: compiled into a boot image but outside "
+                            f"{', '.join(SCANNED_TOPS)}/ (not audited)")
+        elif relative not in audited:
+            problems.append(f"{relative}: compiled into a boot image but not audited "
+                            "(unknown suffix)")
+        if unit["file"].suffix not in ASM_SUFFIXES and "-ffreestanding" not in unit["argv"]:
+            problems.append(f"{relative}: compiled into a boot image without -ffreestanding")
+
+    chosen: dict[str, tuple[list[str], str]] = {}
+    for entry in entries:
+        try:
+            relative = entry["file"].relative_to(resolved_root).as_posix()
         except ValueError:
             continue
-        if not relative.startswith(tuple(f"{t}/" for t in SCANNED_TOPS)):
+        if not relative.startswith(tops) or entry["file"].suffix not in CXX_SUFFIXES:
             continue
-        if pathlib.Path(relative).suffix not in CXX_SUFFIXES or "/host/" in relative:
-            continue
-        argv = entry.get("arguments") or shlex.split(entry["command"])
+        argv = entry["argv"]
         # Prefer the freestanding flavour (what the kernel runs) when a file has two.
         if relative not in chosen or "-ffreestanding" in argv:
             chosen[relative] = (argv, entry["directory"])
@@ -127,8 +456,7 @@ def compiler_sites(root: pathlib.Path, build: pathlib.Path,
         cache = {}
     cached_units = cache.get("units", {})
     digests: dict[str, str | None] = {}
-
-    source_root = f"{root.resolve()}/"
+    source_root = f"{resolved_root}/"
 
     def digest(path: str) -> str | None:
         """Content hash of a repository file; size and mtime of a system file (the compiler and
@@ -160,52 +488,73 @@ def compiler_sites(root: pathlib.Path, build: pathlib.Path,
             if argument.startswith("-W") and not argument.startswith("-Wl"):
                 continue
             command.append(argument)
-        command += ["-fsyntax-only", "-Wno-everything", "-Wunsafe-buffer-usage"]
+        command += ["-fsyntax-only", "-Wno-everything", "-Wunsafe-buffer-usage",
+                    "-fno-color-diagnostics", "-Xclang", "-ast-dump"]
         # Reuse the last result iff the command (compiler included) and the content of every
         # file clang read for it are unchanged.
         previous = cached_units.get(relative)
         if (previous and previous["command"] == command and previous["directory"] == directory
                 and all(digest(path) == sha for path, sha in previous["inputs"].items())):
-            return relative, None, {tuple(site) for site in previous["sites"]}, previous
+            return relative, None, previous
         with tempfile.TemporaryDirectory() as scratch:
             depfile = pathlib.Path(scratch) / "unit.d"
-            result = subprocess.run(command + ["-MD", "-MF", str(depfile)], cwd=directory,
-                                    capture_output=True, text=True, check=False)
+            errors_path = pathlib.Path(scratch) / "stderr"
+            with open(errors_path, "w+") as errors_file:
+                process = subprocess.Popen(command + ["-MD", "-MF", str(depfile)], cwd=directory,
+                                           stdout=subprocess.PIPE, stderr=errors_file,
+                                           text=True, errors="replace")
+                ast = parse_ast(process.stdout, lambda name: relative_of(
+                    name if os.path.isabs(name) or name.startswith("<")
+                    else os.path.join(directory, name)))
+                returncode = process.wait()
+                errors_file.seek(0)
+                stderr = errors_file.read()
             inputs = parse_depfile(depfile, pathlib.Path(directory)) if depfile.is_file() else []
-        if result.returncode != 0:
-            errors = [l for l in result.stderr.splitlines() if ": error: " in l] or ["(no message)"]
-            return relative, errors[0], set(), None
+        if returncode != 0:
+            errors = [l for l in stderr.splitlines() if ": error: " in l] or ["(no message)"]
+            return relative, errors[0], None
         found = set()
-        for line in result.stderr.splitlines():
+        for line in stderr.splitlines():
             match = UNSAFE_BUFFER.match(line)
             if match:
-                path = (pathlib.Path(directory) / match.group(1)).resolve()
-                try:
-                    found.add((path.relative_to(root.resolve()).as_posix(),
-                               int(match.group(2))))
-                except ValueError:
-                    pass
+                path = relative_of(str(pathlib.Path(directory) / match.group(1)))
+                if path:
+                    found.add((path, int(match.group(2))))
         compiler = str(pathlib.Path(shutil.which(command[0]) or command[0]).resolve())
         record = {"command": command, "directory": directory, "sites": sorted(found),
-                  "inputs": {path: digest(path) for path in [compiler, *inputs]}}
-        return relative, None, found, record
+                  "ast": ast, "inputs": {path: digest(path) for path in [compiler, *inputs]}}
+        return relative, None, record
 
-    sites: set[tuple[str, int]] = set()
+    result = {"pointer_arith": set(), "asm": set(), "int_to_pointer": set(), "door": set()}
     units = {}
+    build_resolved = build.resolve()
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        for relative, error, found, record in pool.map(analyse, sorted(chosen.items())):
+        for relative, error, record in pool.map(analyse, sorted(chosen.items())):
             if error:
                 problems.append(f"{relative}: clang could not analyse it (build first?): {error}")
-            elif record:
-                units[relative] = record
-            sites |= found
+                continue
+            units[relative] = record
+            result["pointer_arith"] |= {tuple(site) for site in record["sites"]}
+            for category in ("asm", "int_to_pointer", "door"):
+                result[category] |= {tuple(site) for site in record["ast"][category]}
+            if relative not in boot_sources:
+                continue
+            # Every repository file a boot unit reads must be one this audit scans.
+            for path in record["inputs"]:
+                if not path.startswith(source_root) or path.startswith(f"{build_resolved}/"):
+                    continue
+                read = path[len(source_root):]
+                if read not in audited:
+                    problems.append(f"{read}: read by boot translation unit {relative} but not "
+                                    f"audited (outside {', '.join(SCANNED_TOPS)}/ or an unknown "
+                                    "suffix)")
     try:
         scratch = cache_path.with_name(f"{CACHE_NAME}.{os.getpid()}")
         scratch.write_text(json.dumps({"tool": TOOL_DIGEST, "units": units}))
         os.replace(scratch, cache_path)
     except OSError:
         pass  # a read-only build directory only costs the next run its speed
-    return {site for site in sites if site[0].startswith(tuple(f"{t}/" for t in SCANNED_TOPS))}
+    return result
 
 
 def parse_depfile(depfile: pathlib.Path, directory: pathlib.Path) -> list[str]:
@@ -220,7 +569,7 @@ ALLOWLIST = "tools/audit/unsafe_allowlist.txt"
 
 
 def read_allowlist(root: pathlib.Path, problems: list[str]) -> set[str]:
-    """Paths allowed asm/reinterpret_cast outside the arch dirs: `path  reason`, # comments."""
+    """Paths allowed asm/reinterpret_cast/int_to_pointer outside the arch dirs: `path  reason`."""
     path = root / ALLOWLIST
     allowed = set()
     if path.is_file():
@@ -234,53 +583,113 @@ def read_allowlist(root: pathlib.Path, problems: list[str]) -> set[str]:
     return allowed
 
 
+def audit_assembly(relative: str, text: str, allowed: set[str], counter, problems) -> None:
+    emitting = []
+    for raw in text.splitlines():
+        line = re.sub(r"(?://|#).*$", "", raw) if not raw.lstrip().startswith("#") else ""
+        line = re.sub(r"/\*.*?\*/", "", line).strip()
+        line = re.sub(r"^(?:[\w.$]+:\s*)+", "", line)  # labels
+        if not line or line.startswith(("*", "/*")) or ASM_QUIET_DIRECTIVES.match(line):
+            continue
+        emitting.append(line)
+    counter["asm"] = len(emitting)
+    if emitting and not SAFETY_MARK.search(text):
+        problems.append(f"{relative}: assembly file without a SAFETY: comment")
+    if not in_arch(relative) and relative not in allowed:
+        problems.append(f"{relative}: assembly file outside {' and '.join(ARCH_DIRS)} and not "
+                        f"in {ALLOWLIST}")
+    if not door_allowed(relative):
+        for line in emitting:
+            for name in DOOR_NAMES.findall(line) + DOOR_INSTRUCTIONS.findall(line):
+                problems.append(f"{relative}: names the user-memory door ({name}) outside "
+                                f"{', '.join(DOOR_FILES)} and {DOOR_UNIT_DIR}*.cpp/.S")
+    if not in_arch(relative):
+        for instruction in privileged_instructions("\n".join(emitting)):
+            problems.append(f"{relative}: privileged instruction {instruction} outside "
+                            f"{' and '.join(ARCH_DIRS)}")
+
+
 def audit(root: pathlib.Path, build: pathlib.Path | None):
     counts: dict[str, collections.Counter] = {}
     problems: list[str] = []
     allowed = read_allowlist(root, problems)
     needed = set()
-    pointer_sites = compiler_sites(root, build, problems) if build else set()
-    for path in trusted_files(root):
+    files = trusted_files(root)
+    audited = {p.relative_to(root).as_posix() for p in files}
+    ast = (compiler_sites(root, build, audited, problems) if build
+           else {"pointer_arith": set(), "asm": set(), "int_to_pointer": set(), "door": set()})
+    ast_by_file = collections.defaultdict(lambda: collections.defaultdict(set))
+    for category in ("pointer_arith", "asm", "int_to_pointer"):
+        for path, line in ast[category]:
+            ast_by_file[path][category].add(line)
+    door_by_file = collections.defaultdict(set)
+    for path, line, name in ast["door"]:
+        door_by_file[path].add((line, name))
+    door_where = f"{', '.join(DOOR_FILES)} and {DOOR_UNIT_DIR}*.cpp/.S"
+    for path in files:
         relative = path.relative_to(root).as_posix()
-        lines = path.read_text(errors="replace").splitlines()
+        text = path.read_text(errors="replace")
         counter = collections.Counter()
         if path.suffix in ASM_SUFFIXES:
-            instructions = [l for l in lines
-                            if l.strip() and not l.strip().startswith(("#", "//", "/*", "*", "."))
-                            and not l.strip().endswith(":")]
-            counter["asm"] = len(instructions)
-            if instructions and not any(SAFETY_MARK.search(l) for l in lines):
-                problems.append(f"{relative}: assembly file without a SAFETY: comment")
+            audit_assembly(relative, text, allowed, counter, problems)
         else:
-            for index, raw in enumerate(lines):
-                code = strip_strings_and_comments(raw)
+            lines = split_lines(text)
+            text_sites = collections.defaultdict(set)
+            for index, line in enumerate(lines):
                 for category, pattern in PATTERNS.items():
-                    hits = len(pattern.findall(code))
-                    if not hits:
+                    hits = len(pattern.findall(line.bare))
+                    if hits:
+                        counter[category] += hits
+                        text_sites[category].add(index + 1)
+                        if not has_safety(lines, index):
+                            problems.append(f"{relative}:{index + 1}: {category} without a "
+                                            "SAFETY: comment")
+                if not door_allowed(relative):
+                    for name in DOOR_NAMES.findall(line.bare):
+                        problems.append(f"{relative}:{index + 1}: names the user-memory door "
+                                        f"({name}) outside {door_where}")
+            # Sites only the compiler sees: pointer arithmetic, and asm / int_to_pointer in a
+            # spelling the text patterns miss (macros, token pasting, aliases, memcpy, unions).
+            for category, found in sorted(ast_by_file.get(relative, {}).items()):
+                for line_number in sorted(found - text_sites[category]):
+                    if line_number > len(lines):
                         continue
-                    counter[category] += hits
-                    if not has_safety(lines, index):
-                        problems.append(f"{relative}:{index + 1}: {category} without a "
+                    counter[category] += 1
+                    if not has_safety(lines, line_number - 1):
+                        problems.append(f"{relative}:{line_number}: {category} without a "
                                         "SAFETY: comment")
-            for site_path, line_number in sorted(pointer_sites):
-                if site_path != relative:
+            for line_number, name in sorted(door_by_file.get(relative, ())):
+                problems.append(f"{relative}:{line_number}: names the user-memory door ({name}) "
+                                f"outside {door_where} (clang AST)")
+            joined = "\n".join(line.code for line in lines)
+            for offset, template in asm_templates(joined):
+                line_number = joined.count("\n", 0, offset) + 1
+                if template is not None and not door_allowed(relative):
+                    for name in DOOR_NAMES.findall(template) + DOOR_INSTRUCTIONS.findall(template):
+                        problems.append(f"{relative}:{line_number}: names the user-memory door "
+                                        f"({name}) outside {door_where}")
+                if in_arch(relative):
                     continue
-                counter["pointer_arith"] += 1
-                if not has_safety(lines, line_number - 1):
-                    problems.append(f"{relative}:{line_number}: pointer_arith without a "
-                                    "SAFETY: comment")
-        in_arch = relative.startswith(ARCH_DIRS)
-        for category in ("asm", "reinterpret_cast"):
-            if counter[category] and not in_arch:
+                if template is None:
+                    problems.append(f"{relative}:{line_number}: asm template outside "
+                                    f"{' and '.join(ARCH_DIRS)} is not a string literal")
+                    continue
+                for instruction in privileged_instructions(template):
+                    problems.append(f"{relative}:{line_number}: privileged instruction "
+                                    f"{instruction} outside {' and '.join(ARCH_DIRS)}")
+        for category in CONFINED:
+            if counter[category] and not in_arch(relative):
                 needed.add(relative)
-            if counter[category] and not in_arch and relative not in allowed:
-                problems.append(f"{relative}: {category} outside {' and '.join(ARCH_DIRS)} "
-                                f"and not in {ALLOWLIST}")
+                if relative not in allowed and path.suffix not in ASM_SUFFIXES:
+                    problems.append(f"{relative}: {category} outside {' and '.join(ARCH_DIRS)} "
+                                    f"and not in {ALLOWLIST}")
+        if path.suffix in ASM_SUFFIXES and not in_arch(relative):
+            needed.add(relative)
         if sum(counter.values()):
             counts[relative] = counter
     for path in sorted(allowed - needed):
-        problems.append(f"{ALLOWLIST}: {path} has no asm or reinterpret_cast outside the arch "
-                        "directories any more: remove its entry")
+        problems.append(f"{ALLOWLIST}: {path} has no asm, reinterpret_cast or int_to_pointer "
+                        "outside the arch directories any more: remove its entry")
     return counts, problems
 
 
@@ -306,7 +715,7 @@ def main() -> int:
     parser.add_argument("--build")
     parser.add_argument("--snapshot")
     parser.add_argument("--no-compiler", action="store_true",
-                        help="skip the -Wunsafe-buffer-usage pass (fixture self-tests only)")
+                        help="skip the clang pass (fixture self-tests only)")
     args = parser.parse_args()
     root = pathlib.Path(args.root)
     if not args.no_compiler and not args.build:
@@ -316,7 +725,7 @@ def main() -> int:
                 else root / "docs" / "unsafe-surface.txt")
     try:
         counts, problems = audit(root, None if args.no_compiler else pathlib.Path(args.build))
-    except (FileNotFoundError, json.JSONDecodeError) as error:
+    except (FileNotFoundError, build_graph.BuildGraphError) as error:
         print(f"unsafe-surface: {error}", file=sys.stderr)
         return 2
     text = render(counts)

@@ -31,7 +31,7 @@ static_assert(static_cast<uint16_t>(::KernelCap::ENDPOINT) ==
 // Copies a model Text (not NUL-terminated) into a Text field made by `init(size)`.
 template <typename Init>
 void set_text(model::Text value, const Init& init) {
-  capnp::Text::Builder out = init(static_cast<unsigned>(value.size));
+  ::capnp::Text::Builder out = init(static_cast<unsigned>(value.size));
   if (value.size != 0) std::memcpy(out.begin(), value.data, value.size);
 }
 
@@ -66,18 +66,18 @@ void encode_service(const model::Service& service, ::ServiceConfig::Builder out)
 unsigned first_segment_words(const model::Manifest& manifest) {
   uint64_t bytes = uint64_t{64} * 1024;
   for (const model::Binary& binary : manifest.binaries) bytes += binary.elf.size() + 64;
-  return static_cast<unsigned>(bytes / sizeof(capnp::word) + 1);
+  return static_cast<unsigned>(bytes / sizeof(::capnp::word) + 1);
 }
 
 std::vector<uint8_t> encode_or_throw(const model::Manifest& manifest) {
-  capnp::MallocMessageBuilder message(first_segment_words(manifest));
+  ::capnp::MallocMessageBuilder message(first_segment_words(manifest));
   auto root = message.initRoot<::SystemManifest>();
   root.setSchemaVersion(manifest.schema_version);
   auto binaries = root.initBinaries(static_cast<unsigned>(manifest.binaries.size()));
   for (unsigned i = 0; i < binaries.size(); ++i) {
     const model::Binary& binary = manifest.binaries[i];
     set_text(binary.name, [&](unsigned size) { return binaries[i].initName(size); });
-    binaries[i].setElf(capnp::Data::Reader(binary.elf.data(), binary.elf.size()));
+    binaries[i].setElf(::capnp::Data::Reader(binary.elf.data(), binary.elf.size()));
   }
   auto init = root.initInitConfig();
   set_text(manifest.init_config.init, [&](unsigned size) { return init.initInit(size); });
@@ -88,7 +88,7 @@ std::vector<uint8_t> encode_or_throw(const model::Manifest& manifest) {
   auto params = root.initKernelParams();
   set_text(manifest.kernel_params.motd, [&](unsigned size) { return params.initMotd(size); });
 
-  const kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
+  const kj::Array<::capnp::word> words = ::capnp::messageToFlatArray(message);
   const kj::ArrayPtr<const kj::byte> bytes = words.asBytes();
   return std::vector<uint8_t>(bytes.begin(), bytes.end());
 }

@@ -9,13 +9,17 @@ test unless --exclude/--label narrow it), keeps each test's output as OUT/logs/<
 writes OUT/report.html (self-contained: inline CSS, relative links, no JavaScript) and
 OUT/report.md. With --junit it renders an existing ctest JUnit file without running anything.
 
-Every number in the report comes from ctest (status, time) or from a line the test printed
-itself (explored states, z3 claims, broken variants caught, fuzz executions and libFuzzer `cov:`,
+Each target's status (proved / tested / partial / missing / fail) is computed from the parts of
+its property listed in docs/verification-targets.toml (--spec) and the evidence lines the tests
+printed (`VERIFY-EVIDENCE target=N part=ID kind=proved|tested [scope=S]`): a part is covered
+only if a test that printed it passed, and red if one failed. Every number in the report comes
+from ctest (status, time) or from a line the test printed itself (explored states, z3 claims, broken variants caught, fuzz executions and libFuzzer `cov:`,
 QEMU boot time, RapidCheck cases); a value a test did not print is shown as "—". Line coverage
 comes only from the reports `make fuzz-coverage` left in --coverage (shown with their date).
 
-Exit status: 0 if every test that ran passed, 1 if any failed (the report is still written),
-2 if ctest could not produce a JUnit file.
+Exit status: 0 if every test that ran passed, 1 if any failed or a test printed evidence for a
+part the spec does not have (the report is still written), 2 if ctest could not produce a JUnit
+file or the spec cannot be read.
 Python 3 standard library only.
 """
 from __future__ import annotations
@@ -29,14 +33,17 @@ import re
 import subprocess
 import sys
 import time
+import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+SPEC_PATH = ROOT / "docs" / "verification-targets.toml"
 
 # ---------------------------------------------------------------------------------------------
-# The 14 targets of docs/verification.md (seed §5) and the ctest names that check each one.
-# A test may serve several targets. Targets with no pattern have no automated check yet.
+# The 14 targets of docs/verification.md (seed §5) and the ctest names listed under each one.
+# A test may serve several targets. The patterns only group tests for the listing (and a
+# failing test marks its targets failed); a target's status comes from its parts' evidence.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -51,11 +58,14 @@ class Target:
 
 TARGETS: tuple[Target, ...] = (
     Target(1, "lib/cap CapTable", "2 + 4",
-           (r"^CapTable", r"^CapId", r"^prove\.cap_table(\.|$)")),
+           (r"^CapTable", r"^CapId", r"^prove\.cap_table(\.|$)",
+            r"^prove\.(mutant|equivalent)\.cap-")),
     Target(2, "lib/mem FrameBitmap", "2 + 4",
-           (r"^FrameBitmap", r"^prove\.frame_bitmap(\.|$)")),
+           (r"^FrameBitmap", r"^prove\.frame_bitmap(\.|$)",
+            r"^prove\.(mutant|equivalent)\.bitmap-")),
     Target(3, "lib/elf parser", "2 + 4",
-           (r"^Elf", r"^fuzz\.smoke\.elf_parse$", r"^prove\.elf(\.|$)")),
+           (r"^Elf", r"^fuzz\.smoke\.elf_parse$", r"^prove\.elf(\.|$)",
+            r"^prove\.(mutant|equivalent)\.elf-")),
     Target(4, "manifest decode/encode", "2",
            (r"^ManifestDecode", r"^EveryPointerField/ManifestDecodeMissing\.",
             r"^ManifestRoundTrip\.", r"^ManifestDiagnostic\.", r"^GenManifest\.",
@@ -70,6 +80,8 @@ TARGETS: tuple[Target, ...] = (
            "includes the checker's own litmus/explore tests"),
     Target(6, "validate_user_buffer", "4",
            (r"^ValidateUserBuffer", r"^UserRange\.", r"^prove\.user_range(\.|$)",
+            r"^PageTable(Test|Property)\.", r"^UserPtr(Test|Property)\.",
+            r"^prove\.page_table(\.|$)", r"^fuzz\.smoke\.user_copy$",
             r"^qemu\.hostile_user$")),
     Target(7, "ring dispatch path", "3",
            (r"^RingDispatchTest\.", r"^RingSqe\.", r"^fuzz\.smoke\.ring_(kernel_)?dispatch$",
@@ -86,7 +98,7 @@ TARGETS: tuple[Target, ...] = (
             r"^qemu\.manifest_(truncated_)?rejected$")),
     Target(12, "resource accounting", "2+3",
            (r"^FrameLedger", r"^ResourceClass\.", r"^prove\.frame_ledger(\.|$)",
-            r"^prove\.transfer(\.|$)")),
+            r"^prove\.transfer(\.|$)", r"^prove\.(mutant|equivalent)\.ledger-")),
     Target(13, "build/codegen TCB", "1",
            (r"^gate\.", r"^kernel\.iso_reproducible$", r"^Gen", r"^CapnpcNames\.",
             r"^tools\.verify_report$")),
@@ -97,7 +109,7 @@ TARGETS: tuple[Target, ...] = (
 FUZZ_COVERAGE_TARGET = {
     "elf_parse": 3, "capnp_read": 4, "capnp_differential": 4, "manifest_decode": 4,
     "manifest_roundtrip": 4, "mkmanifest_json": 4, "ring_dispatch": 7,
-    "ring_kernel_dispatch": 7,
+    "ring_kernel_dispatch": 7, "user_copy": 6,
 }
 
 # Tiers, by ctest label (tests/ CMake wiring); unlabeled tests are the host unit/property tests.
@@ -132,6 +144,129 @@ def tier_of(name: str, labels: list[str] | None) -> str:
 
 def targets_of(name: str) -> list[int]:
     return [t.number for t in TARGETS if any(re.search(p, name) for p in t.patterns)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The parts of every target's property (docs/verification-targets.toml) and the evidence lines.
+# ---------------------------------------------------------------------------------------------
+RE_EVIDENCE = re.compile(r"^VERIFY-EVIDENCE target=(\d+) part=([a-z0-9-]+) kind=(proved|tested)"
+                         r"(?: scope=([A-Za-z0-9_.-]+))?[ \t]*$", re.M)
+PART_STATUSES = ("fail", "missing", "tested", "proved")
+
+
+class SpecError(Exception):
+    """docs/verification-targets.toml is missing or malformed (message names the place)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    id: str
+    claim: str
+    scopes: tuple[str, ...] = ()
+    missing: str = ""  # why no test shows it yet (documentation only; never a status)
+
+
+@dataclasses.dataclass(frozen=True)
+class TargetSpec:
+    number: int
+    name: str
+    tier: str
+    property: str
+    parts: tuple[Part, ...]
+
+
+def load_spec(path: Path) -> dict[int, TargetSpec]:
+    try:
+        data = tomllib.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise SpecError(f"{path}: {error}") from error
+    specs: dict[int, TargetSpec] = {}
+    for index, entry in enumerate(data.get("target", [])):
+        where = f"{path}: target #{index + 1}"
+        try:
+            number = int(entry["number"])
+            parts = []
+            for part_index, raw in enumerate(entry.get("part", [])):
+                part_where = f"{where} part #{part_index + 1}"
+                if not re.fullmatch(r"[a-z0-9-]+", str(raw.get("id", ""))):
+                    raise SpecError(f"{part_where}: id must be [a-z0-9-]+")
+                scopes = tuple(str(s) for s in raw.get("scopes", ()))
+                parts.append(Part(str(raw["id"]), str(raw["claim"]), scopes,
+                                  str(raw.get("missing", ""))))
+            spec = TargetSpec(number, str(entry["name"]), str(entry["tier"]),
+                              str(entry["property"]), tuple(parts))
+        except (KeyError, TypeError, ValueError) as error:
+            raise SpecError(f"{where}: missing or bad field {error}") from error
+        if number in specs:
+            raise SpecError(f"{where}: target {number} listed twice")
+        if not spec.parts:
+            raise SpecError(f"{where}: target {number} has no parts")
+        ids = [p.id for p in spec.parts]
+        if len(set(ids)) != len(ids):
+            raise SpecError(f"{where}: target {number} lists a part twice")
+        specs[number] = spec
+    if sorted(specs) != [t.number for t in TARGETS]:
+        raise SpecError(f"{path}: must list exactly targets 1-{len(TARGETS)}, "
+                        f"found {sorted(specs)}")
+    return specs
+
+
+@dataclasses.dataclass(frozen=True)
+class Evidence:
+    target: int
+    part: str
+    kind: str          # proved | tested
+    scope: str | None
+
+
+def parse_evidence(text: str) -> list[Evidence]:
+    return [Evidence(int(m.group(1)), m.group(2), m.group(3), m.group(4))
+            for m in RE_EVIDENCE.finditer(text)]
+
+
+@dataclasses.dataclass
+class PartResult:
+    part: Part
+    status: str                 # fail | missing | tested | proved
+    detail: str                 # what is covered / missing, for the report
+    tests: list[str]            # the tests that printed evidence for it
+
+
+def part_result(part: Part, claims: list[tuple["TestResult", Evidence]]) -> PartResult:
+    tests = sorted({test.name for test, _ in claims})
+    failed = sorted({test.name for test, _ in claims if test.status == "fail"})
+    if failed:
+        return PartResult(part, "fail", "failed: " + ", ".join(failed), tests)
+    passed = [(test, ev) for test, ev in claims if test.status == "pass"]
+    proved_scopes = {ev.scope for _, ev in passed if ev.kind == "proved"}
+    if part.scopes:
+        unproved = [s for s in part.scopes if s not in proved_scopes]
+    else:
+        unproved = [] if proved_scopes else ["(any)"]
+    if passed and not unproved:
+        return PartResult(part, "proved", "", tests)
+    if passed:
+        detail = ""
+        if part.scopes and proved_scopes & set(part.scopes):
+            detail = "not proved for " + ", ".join(unproved)
+        return PartResult(part, "tested", detail, tests)
+    if claims:  # only skipped / not-run tests printed it
+        return PartResult(part, "missing", "no passing test (only " + ", ".join(tests) + ")",
+                          tests)
+    return PartResult(part, "missing", part.missing or "no test prints evidence for it", [])
+
+
+def target_status(parts: list[PartResult], group_failed: bool) -> str:
+    statuses = [p.status for p in parts]
+    if group_failed or "fail" in statuses:
+        return "fail"
+    if all(s == "proved" for s in statuses):
+        return "proved"
+    if all(s in ("proved", "tested") for s in statuses):
+        return "tested"
+    if any(s in ("proved", "tested") for s in statuses):
+        return "partial"
+    return "missing"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,6 +413,7 @@ class TestResult:
     labels: list[str] | None = None
     metrics: Metrics = dataclasses.field(default_factory=Metrics)
     log: str | None = None  # path relative to the report
+    evidence: list[Evidence] = dataclasses.field(default_factory=list)
 
     @property
     def tier(self) -> str:
@@ -317,7 +453,8 @@ def read_junit(path: Path) -> tuple[list[TestResult], dict[str, str]]:
             else:
                 verdict = "pass"
             results.append(TestResult(name, verdict, seconds, text, detail,
-                                      metrics=parse_output(text)))
+                                      metrics=parse_output(text),
+                                      evidence=parse_evidence(text)))
     return results, info
 
 
@@ -479,13 +616,16 @@ th{background:#eef1f4}td.num{text-align:right;white-space:nowrap}
 .pass{background:#dcf5e0;color:#135e24;font-weight:600}
 .fail{background:#fbdcdc;color:#8f1111;font-weight:700}
 .skip,.notrun,.not-run{background:#f2f2f2;color:#555}
-.not-yet-checked{background:#fff3cd;color:#6b4e00}
+.not-yet-checked,.partial{background:#fff3cd;color:#6b4e00;font-weight:600}
+.proved{background:#c6efce;color:#0b5a1d;font-weight:700}.tested{background:#e3f6e6;color:#135e24}
+.missing{background:#fde9d9;color:#7a3b00;font-weight:600}
 .meta{color:#4a535c}code{font-size:.95em}ul.m{margin:0;padding-left:1.1em}
 """
 
 STATUS_CLASS = {"pass": "pass", "fail": "fail", "skip": "skip", "notrun": "notrun",
                 "not run": "not-run", "no tests": "not-run",
-                "not yet checked": "not-yet-checked"}
+                "not yet checked": "not-yet-checked", "proved": "proved", "tested": "tested",
+                "partial": "partial", "missing": "missing"}
 
 
 def h(text: object) -> str:
@@ -501,6 +641,31 @@ class Report:
     results: list[TestResult]
     meta: list[tuple[str, str]]
     coverage: dict[int, list[tuple[str, str, str]]]
+    specs: dict[int, TargetSpec] = dataclasses.field(default_factory=dict)
+
+    def target_parts(self, number: int) -> list[PartResult]:
+        spec = self.specs.get(number)
+        if spec is None:
+            return []
+        claims: dict[str, list[tuple[TestResult, Evidence]]] = {p.id: [] for p in spec.parts}
+        for result in self.results:
+            for ev in result.evidence:
+                if ev.target == number and ev.part in claims:
+                    claims[ev.part].append((result, ev))
+        return [part_result(part, claims[part.id]) for part in spec.parts]
+
+    def target_status(self, number: int, group: Group) -> str:
+        return target_status(self.target_parts(number), group.count("fail") > 0)
+
+    def unknown_evidence(self) -> list[str]:
+        """Evidence lines naming a target or part the spec does not have (a typo hides a part)."""
+        unknown = []
+        for result in self.results:
+            for ev in result.evidence:
+                spec = self.specs.get(ev.target)
+                if spec is None or ev.part not in {p.id for p in spec.parts}:
+                    unknown.append(f"{result.name}: target={ev.target} part={ev.part}")
+        return unknown
 
     def target_groups(self) -> list[tuple[Target, Group]]:
         rows = []
@@ -520,7 +685,20 @@ class Report:
 
     @property
     def failed(self) -> bool:
-        return any(r.status == "fail" for r in self.results)
+        return any(r.status == "fail" for r in self.results) or bool(self.unknown_evidence())
+
+
+def parts_lines(parts: list[PartResult]) -> list[str]:
+    """One line per part: `id: status (tests)` or `id: missing — why`."""
+    lines = []
+    for result in parts:
+        text = f"{result.part.id}: {result.status}"
+        if result.status in ("proved", "tested") and result.tests:
+            text += " (" + ", ".join(result.tests[:4]) + (" …" if len(result.tests) > 4 else "") + ")"
+        if result.detail:
+            text += f" — {result.detail}"
+        lines.append(text)
+    return lines
 
 
 def counts_text(group: Group) -> str:
@@ -559,12 +737,17 @@ def render_html(report: Report) -> str:
                + f"; {total.seconds:.1f} test-seconds.</p>")
 
     out.append("<h2>Verification targets</h2>")
+    out.append('<p class="meta">Status from the parts of each property '
+               "(docs/verification-targets.toml) and the evidence lines of the tests that ran: "
+               "proved = every part proved; tested = every part covered; partial = some parts "
+               "missing; missing = no part covered; fail = a part's test (or a test of the "
+               "target) failed.</p>")
     out.append("<table><tr><th>#</th><th>target</th><th>tier</th><th>status</th>"
-               "<th>tests pass / fail</th><th>time (s)</th><th>bounds and counts</th>"
-               "<th>line coverage</th><th>logs</th></tr>")
+               "<th>parts</th><th>tests pass / fail</th><th>time (s)</th>"
+               "<th>bounds and counts</th><th>line coverage</th><th>logs</th></tr>")
     for target, group in report.target_groups():
-        checked = bool(target.patterns)
-        status = group.status(checked)
+        status = report.target_status(target.number, group)
+        parts = report.target_parts(target.number)
         metrics = metric_summary(group.metrics) if group.tests else []
         failing = [t for t in group.tests if t.status == "fail"]
         logs = (f'<a href="#target-{target.number}">{plural(len(group.tests), "test")}</a>'
@@ -576,8 +759,12 @@ def render_html(report: Report) -> str:
                                  if target.note else "")
         counts = h(counts_text(group)) if group.tests else "—"
         seconds = f"{group.seconds:.1f}" if group.tests else "—"
+        part_items = "".join(
+            f'<li class="{STATUS_CLASS.get(p.status, "")}" title="{h(p.part.claim)}">{h(line)}</li>'
+            for p, line in zip(parts, parts_lines(parts)))
         out.append(f"<tr><td class=num>{target.number}</td><td>{name}</td>"
                    f"<td>{h(target.tier)}</td>{status_cell(status)}"
+                   f"<td><ul class=m>{part_items}</ul></td>"
                    f"<td class=num>{counts}</td><td class=num>{seconds}</td>")
         out.append("<td>" + ("<ul class=m>" + "".join(f"<li>{h(p)}</li>" for p in metrics)
                              + "</ul>" if metrics else "—") + "</td>")
@@ -585,7 +772,7 @@ def render_html(report: Report) -> str:
                    f"<td>{logs}</td></tr>")
     other = report.unmapped()
     out.append(f"<tr><td>—</td><td>other tests (no target)</td><td>—</td>"
-               f"{status_cell(other.status())}<td class=num>{h(counts_text(other))}</td>"
+               f"{status_cell(other.status())}<td>—</td><td class=num>{h(counts_text(other))}</td>"
                f"<td class=num>{other.seconds:.1f}</td><td>—</td><td>—</td>"
                f'<td><a href="#target-other">{plural(len(other.tests), "test")}</a></td></tr>')
     out.append("</table>")
@@ -654,10 +841,12 @@ def render_markdown(report: Report) -> str:
             f"{total.count('pass')} passed, {total.count('fail')} failed, "
             f"{total.count('skip')} skipped of {len(total.tests)} tests run; "
             f"{total.seconds:.1f} test-seconds.", "", "## Verification targets", "",
-            "| # | target | tier | status | tests pass / fail | time (s) | bounds and counts "
-            "| line coverage | logs |", "|---|---|---|---|---|---|---|---|---|"]
+            "| # | target | tier | status | parts | tests pass / fail | time (s) "
+            "| bounds and counts | line coverage | logs |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
     for target, group in report.target_groups():
-        status = group.status(bool(target.patterns))
+        status = report.target_status(target.number, group)
+        parts = md_cell("<br>".join(parts_lines(report.target_parts(target.number)))) or "—"
         metrics = "; ".join(metric_summary(group.metrics)) if group.tests else ""
         failing = [t for t in group.tests if t.status == "fail"]
         listing = f"[{plural(len(group.tests), 'test')}](#target-{target.number})"
@@ -668,9 +857,10 @@ def render_markdown(report: Report) -> str:
         seconds = f"{group.seconds:.1f}" if group.tests else "—"
         coverage = md_cell(coverage_text(report.coverage.get(target.number)))
         out.append(f"| {target.number} | {md_cell(target.name)} | {target.tier} | {status_text} | "
-                   f"{counts} | {seconds} | {md_cell(metrics) or '—'} | {coverage} | {logs} |")
+                   f"{parts} | {counts} | {seconds} | {md_cell(metrics) or '—'} | {coverage} "
+                   f"| {logs} |")
     other = report.unmapped()
-    out.append(f"| — | other tests (no target) | — | {other.status()} | "
+    out.append(f"| — | other tests (no target) | — | {other.status()} | — | "
                f"{md_cell(counts_text(other))} | {other.seconds:.1f} | — | — | "
                "[list](#target-other) |")
     out += ["", "## Tiers", "",
@@ -738,7 +928,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="ctest -j (default 2)")
     parser.add_argument("--coverage", default="build/fuzz-coverage/profiles",
                         help="`make fuzz-coverage` reports (used if present)")
+    parser.add_argument("--spec", default=str(SPEC_PATH),
+                        help="the targets' parts (default docs/verification-targets.toml)")
     args = parser.parse_args(argv)
+    try:
+        specs = load_spec(Path(args.spec))
+    except SpecError as error:
+        print(f"verify_report: {error}", file=sys.stderr)
+        return 2
 
     build, out = Path(args.build), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -811,7 +1008,11 @@ def main(argv: list[str] | None = None) -> int:
         meta.append(("labels", "ctest --show-only unavailable: tiers inferred from test names"))
     meta.append(("report written", utc(time.time())))
 
-    report = Report(results, meta, coverage_reports(Path(args.coverage)))
+    report = Report(results, meta, coverage_reports(Path(args.coverage)), specs)
+    unknown = report.unknown_evidence()
+    if unknown:
+        meta.append(("unknown evidence", f"{plural(len(unknown), 'evidence line')} name a part "
+                     f"{args.spec} does not list (exit status 1): " + "; ".join(unknown[:10])))
     (out / "report.html").write_text(render_html(report))
     (out / "report.md").write_text(render_markdown(report))
 
@@ -822,9 +1023,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {title:42} {group.status():16} {counts_text(group):>16} "
               f"{group.seconds:8.1f} s")
     for target, group in report.target_groups():
+        parts = report.target_parts(target.number)
+        covered = sum(1 for p in parts if p.status in ("proved", "tested"))
         print(f"  target {target.number:2} {target.name:30} "
-              f"{group.status(bool(target.patterns)):16} "
+              f"{report.target_status(target.number, group):8} "
+              f"{covered}/{len(parts)} parts covered "
               f"{counts_text(group) if group.tests else '—':>16}")
+        for p in parts:
+            if p.status in ("missing", "fail"):
+                print(f"      {p.part.id}: {p.status}" + (f" — {p.detail}" if p.detail else ""))
+    for line in unknown:
+        print(f"verify_report: unknown evidence: {line}", file=sys.stderr)
     return 1 if report.failed else 0
 
 

@@ -70,6 +70,7 @@ class Init {
       size_t length = 0;
       // SAFETY: the loop stays inside the 40-byte name field; the span covers `length` of it.
       while (length < capos::CAPSET_NAME_BYTES && entry.name[length] != '\0') ++length;
+      // SAFETY: length <= CAPSET_NAME_BYTES (the loop above), inside the 40-byte name field.
       names.add(" ").add(std::span<const char>(entry.name, length));
     }
     say(names);

@@ -25,12 +25,13 @@ constinit std::optional<Runtime> g_runtime{};
 alignas(8) constinit std::array<uint8_t, call_buffer_bytes> g_params{};
 alignas(8) constinit std::array<uint8_t, call_buffer_bytes> g_result{};
 
-// SAFETY: `name` is NUL-terminated; the loop reads it only up to its NUL and stays inside the
-// entry's 40-byte name field.
 bool name_matches(const CapSetEntry& entry, const char* name) {
   size_t i = 0;
   for (; i < CAPSET_NAME_BYTES; ++i) {
+    // SAFETY: i < CAPSET_NAME_BYTES, inside the entry's name field; `name` is NUL-terminated and
+    // the loop returns at its NUL (below) before reading past it.
     if (entry.name[i] != name[i]) return false;
+    // SAFETY: name[i] was read just above, within `name` (no NUL before index i).
     if (name[i] == '\0') return true;
   }
   return false;  // `name` longer than any entry name

@@ -29,7 +29,7 @@ size_t count_state(const CapKey& key, CapSlotState state) {
 }
 
 std::string id_text(CapId id) {
-  return std::to_string(cap_id_index(id)) + ":" + std::to_string(cap_id_generation(id));
+  return std::to_string(abi_index(id)) + ":" + std::to_string(abi_generation(id));
 }
 
 // The ghost after an operation, built from what the operation returned (never from the table).
@@ -46,8 +46,13 @@ class GhostUpdate {
   void issued(const Result<CapId>& result, uint8_t object) {
     if (!result.has_value()) return fail("failed with " + outcome_text(result.error()));
     const CapId id = *result;
-    const uint32_t index = cap_id_index(id);
-    const uint8_t generation = cap_id_generation(id);
+    const uint32_t index = abi_index(id);  // the ABI layout, not lib/cap's decoders
+    const uint8_t generation = abi_generation(id);
+    if (cap_id_index(id) != index || cap_id_generation(id) != generation) {
+      return fail("issued id " + id_text(id) +
+                  ": cap_id_index/cap_id_generation disagree with "
+                  "the ABI layout (SPEC §3)");
+    }
     if (index >= m_size) return fail("issued id " + id_text(id) + " outside the table");
     if (generation == 0) return fail("issued id " + id_text(id) + " with generation 0");
     if (m_ghost.live_generation[index] != 0) {
@@ -128,7 +133,7 @@ void CapTableModel::apply(const CapKey& state, const CapGhost& ghost, uint32_t o
     }
     case 3:    // remove
     case 4: {  // take
-      const CapId id = make_cap_id(a, b);
+      const CapId id = abi_cap_id(a, b);
       const Result<TableEntry> entry =
           (operation & 0xff) == 3 ? table.remove(id) : Result<TableEntry>(table.take(id));
       update.removed(entry, a, b);
@@ -142,7 +147,7 @@ void CapTableModel::apply(const CapKey& state, const CapGhost& ghost, uint32_t o
     }
     case 5: {  // remove of an id that is not live
       expected_error = Error::BadCap;
-      actual_error = error_of(table.remove(make_cap_id(a, b)));
+      actual_error = error_of(table.remove(abi_cap_id(a, b)));
       break;
     }
     case 6: {  // reserve
@@ -254,14 +259,28 @@ void CapTableModel::check_state(const CapKey& state, const CapGhost& ghost, Chec
   }
   check_lookups(world, ghost, check);
   if (check.failed()) return;
-  // live() from every start index lists exactly the live ghost ids, in slot order.
-  for (uint32_t first = 0; first <= m_size; ++first) {
+  // live() from every start index, one past the table included, lists exactly the live ghost
+  // ids, in slot order. From at or past the high-water mark (key[0]) the range must be empty
+  // before it is dereferenced: a start left unclamped would read slots that were never handed
+  // out, or past the table.
+  for (uint32_t first = 0; first <= m_size + 1; ++first) {
+    const auto range = table.live(first);
+    if (first >= state[0] && !(range.begin() == range.end())) {
+      return check.fail("live(" + std::to_string(first) +
+                        ") from at or past the high-water mark is not empty");
+    }
     std::vector<std::pair<CapId, TableEntry>> listed;
-    for (const auto& cap : table.live(first)) listed.emplace_back(cap.id, cap.entry);
+    for (const auto& cap : range) {
+      if (listed.size() == m_size) {
+        return check.fail("live(" + std::to_string(first) +
+                          ") lists more caps than the table has slots");
+      }
+      listed.emplace_back(cap.id, cap.entry);
+    }
     std::vector<std::pair<CapId, TableEntry>> expected;
     for (uint32_t index = first; index < m_size; ++index) {
       if (ghost.live_generation[index] == 0) continue;
-      expected.emplace_back(make_cap_id(index, ghost.live_generation[index]),
+      expected.emplace_back(abi_cap_id(index, ghost.live_generation[index]),
                             entry_for(ghost.live_object[index]));
     }
     if (listed != expected) return check.fail("live() does not list exactly the live caps");
@@ -278,7 +297,11 @@ void CapTableModel::check_lookups(TableWorld& world, const CapGhost& ghost, Chec
     for (uint32_t g = 0; g <= cap_last_generation; ++g) {
       if (!in_table && g > 2 && g < cap_last_generation) continue;
       const auto generation = static_cast<uint8_t>(g);
-      const CapId id = make_cap_id(slot, generation);
+      const CapId id = abi_cap_id(slot, generation);
+      if (make_cap_id(slot, generation) != id) {
+        return fail_lookup(
+            check, "make_cap_id(" + id_text(id) + ") differs from the ABI layout (SPEC §3)");
+      }
       const Result<TableEntry> found = lookup(world, id);
       const bool live = in_table && generation != 0 && ghost.live_generation[slot] == generation;
       if (live) {

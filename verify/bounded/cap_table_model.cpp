@@ -103,10 +103,12 @@ Result<TableEntry> CapTableModel::lookup(TableWorld& world, CapId id) const {
   if (m_fault == CapFault::LookupIgnoresGeneration && index < world.size()) {
     id = make_cap_id(index, TableFault::generation(world, index));  // the broken resolve()
   }
+  if (m_fault == CapFault::LookupRejects200 && cap_id_generation(id) == 200) return Error::BadCap;
   return world.table().lookup(id);
 }
 
 bool CapTableModel::within_bounds(const CapKey& key) const {
+  if (m_bounds.abstract) return true;  // the whole 8-bit range
   for (size_t index = 0; index < key[0] && index < m_size; ++index) {
     if (slot_view(key, index).generation > m_bounds.max_generation) return false;
   }
@@ -153,7 +155,8 @@ CapTableModel::OpList CapTableModel::operations(const CapKey& state, const CapGh
   return ops;
 }
 
-void CapTableModel::expand(const CapKey& state, Successors<key_size>& next, Checker& check) const {
+void CapTableModel::expand_concrete(const CapKey& state, Successors<key_size>& next,
+                                    Checker& check) const {
   const CapGhost ghost = ghost_of(state, m_size);
   check_state(state, ghost, check);
   if (check.failed()) return;

@@ -35,6 +35,8 @@ enum class CapFault : uint8_t {
   GenerationWraps,          // removing at generation 255 recycles the slot at generation 1
   RollbackBumpsGeneration,  // rollback() returns slots as if they had been removed
   LookupIgnoresGeneration,  // resolve() matches the slot index only
+  LookupRejects200,         // lookup() of a live id fails when its generation is 200 (a
+                            // middle value no representative has: the abstraction's re-check)
 };
 
 struct CapBounds {
@@ -45,6 +47,12 @@ struct CapBounds {
   // every slot has been cycled with real insert/remove calls until it is free at this generation
   // (generations below it issued and removed), freed in index order.
   uint8_t seed_generation = 0;
+  // The generation abstraction (cap_table_abstract.cpp): every slot generation is 1, 255 or
+  // "middle" (2..254, stored as one representative per slot), so the whole 8-bit range closes
+  // at sizes 3 and 4; each state is also re-explored under `rechecks` other concretizations of
+  // its middle generations, which must behave the same up to that renaming.
+  bool abstract = false;
+  uint8_t rechecks = 1;
 };
 
 struct CapGhost {
@@ -62,10 +70,15 @@ class CapTableModel {
       : m_size(size), m_bounds(bounds), m_fault(fault) {}
 
   std::vector<CapKey> initial_states() const;
-  void expand(const CapKey& state, Successors<key_size>& next, Checker& check) const;
+  void expand(const CapKey& state, Successors<key_size>& next, Checker& check) const {
+    if (m_bounds.abstract) return expand_abstract(state, next, check);
+    expand_concrete(state, next, check);
+  }
   [[nodiscard]] std::string describe(uint32_t operation) const;
 
  private:
+  void expand_concrete(const CapKey& state, Successors<key_size>& next, Checker& check) const;
+  void expand_abstract(const CapKey& state, Successors<key_size>& next, Checker& check) const;
   void check_state(const CapKey& state, const CapGhost& ghost, Checker& check) const;
   void check_lookups(TableWorld& world, const CapGhost& ghost, Checker& check) const;
   void apply(const CapKey& state, const CapGhost& ghost, uint32_t operation,
@@ -85,5 +98,12 @@ class CapTableModel {
 };
 
 CapGhost ghost_of(const CapKey& key, size_t size);
+
+// The generation abstraction of a state: every middle generation (2..254) of a touched slot
+// replaced by that slot's representative (cap_table_abstract.cpp).
+CapKey abstract_of(const CapKey& key);
+[[nodiscard]] constexpr bool middle_generation(uint8_t generation) {
+  return generation > cap_first_generation && generation < cap_last_generation;
+}
 
 }  // namespace capos::verify

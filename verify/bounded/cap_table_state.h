@@ -37,6 +37,15 @@ using TableReservation = CapReservation<CapHandlePtr>;
 
 inline constexpr size_t max_table_size = 4;
 
+// The CapId layout of the ring ABI (SPEC §3: slot index in the low 24 bits, generation in the
+// high 8), written here rather than taken from lib/cap/cap_id.h, so that the explorer checks
+// the table's encoding instead of sharing it: a consistent re-layout of cap_id.h is caught.
+inline constexpr CapId abi_cap_id(uint32_t index, uint32_t generation) {
+  return generation << 24 | index;
+}
+inline constexpr uint32_t abi_index(CapId id) { return id & 0xff'ffffU; }
+inline constexpr uint8_t abi_generation(CapId id) { return static_cast<uint8_t>(id >> 24); }
+
 // The entries the explorer inserts, by object code (0 = the empty entry of a non-live slot).
 // Distinct objects, interfaces and badges, so any mix-up between two caps is visible.
 inline TableEntry entry_for(uint8_t object) {

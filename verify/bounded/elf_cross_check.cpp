@@ -1,7 +1,10 @@
 // verify/bounded/elf_cross_check.cpp — ties the ELF proofs to the parser: the real
 // parse_headers(), check_load_segment() and check_tls_segment() accept exactly what the proved
 // predicates accept (and what a 128-bit spec allows), on millions of boundary and random
-// inputs; and the z3 instance of each predicate evaluates like its uint64_t instance.
+// inputs; the z3 instance of each predicate evaluates like its uint64_t instance; and
+// parse_executable() accepts exactly the segment layouts an independent spec allows
+// (elf_layout_check.cpp). Every spec here uses the SPEC constants of elf_predicates.h, not
+// lib/elf's.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -13,6 +16,9 @@
 #include "verify/bounded/smt_proof.h"
 
 namespace capos::verify::elf_proof {
+
+bool check_layouts(Report& report);  // elf_layout_check.cpp
+
 namespace {
 
 using u128 = unsigned __int128;
@@ -36,8 +42,10 @@ std::vector<uint8_t> header_template() {
 }
 
 bool table_spec(uint64_t phoff, uint64_t phentsize, uint64_t phnum, uint64_t length) {
-  return phnum == 0 || (phentsize == 56 && phnum <= 64 &&
-                        static_cast<u128>(phoff) + static_cast<u128>(phnum) * 56 <= length);
+  return phnum == 0 ||
+         (phentsize == spec::program_header_size && phnum <= spec::max_program_headers &&
+          static_cast<u128>(phoff) + static_cast<u128>(phnum) * spec::program_header_size <=
+              length);
 }
 
 bool check_table(Report& report, smt::Inputs& inputs) {
@@ -54,10 +62,17 @@ bool check_table(Report& report, smt::Inputs& inputs) {
         elf::predicate::program_header_table_ok<uint64_t>(phoff, phentsize, phnum, length);
     ok = ok && file.has_value() == predicate &&
          predicate == table_spec(phoff, phentsize, phnum, length);
-    if (file.has_value()) {  // the concrete E1: every header decodes
+    if (file.has_value()) {  // the concrete E1: every header decodes, and no other index does
+      // Every Result is checked even once a mismatch is seen (`ok &&` would skip the check, and
+      // an unchecked Result panics in checked builds, hiding the MISMATCH line).
       for (size_t index = 0; index < phnum; ++index) {
-        ok = ok && file->program_header(index).has_value();
+        const bool decodes = file->program_header(index).has_value();
+        ok = ok && decodes;
       }
+      const bool past_end = file->program_header(phnum).has_value() ||
+                            file->program_header(phnum + 1).has_value() ||
+                            file->program_header(~size_t{0}).has_value();
+      ok = ok && !past_end;
     }
     ++cases;
   };
@@ -83,7 +98,7 @@ bool check_table(Report& report, smt::Inputs& inputs) {
   }
   report.line(ok, std::string(ok ? "CHECKED" : "MISMATCH") +
                       " parse_headers() accepts the table iff program_header_table_ok iff the "
-                      "128-bit spec, and then every program_header(i) decodes: " +
+                      "128-bit spec, and then program_header(i) decodes iff i < e_phnum: " +
                       std::to_string(cases) + " headers");
   return ok;
 }
@@ -94,11 +109,19 @@ bool load_spec(const elf::ProgramHeader& h, uint64_t length) {
                      !((h.flags & elf::PF_W) != 0 && (h.flags & elf::PF_X) != 0);
   const bool align = h.alignment <= 1 || (h.alignment & (h.alignment - 1)) == 0;
   const u128 delta = (static_cast<u128>(h.virtual_address) - h.file_offset) & ((u128{1} << 64) - 1);
-  const bool congruent = (h.alignment <= 1 || (delta % h.alignment) == 0) && delta % 4096 == 0;
+  const bool congruent =
+      (h.alignment <= 1 || (delta % h.alignment) == 0) && delta % spec::page_size == 0;
   return h.memory_size > 0 && flags && h.file_size <= h.memory_size &&
          static_cast<u128>(h.file_offset) + h.file_size <= length && align && congruent &&
-         h.virtual_address >= elf::ELF_VADDR_MIN &&
-         static_cast<u128>(h.virtual_address) + h.memory_size <= elf::ELF_VADDR_LIMIT;
+         h.virtual_address >= spec::vaddr_min &&
+         static_cast<u128>(h.virtual_address) + h.memory_size <= spec::vaddr_limit;
+}
+
+// The same for a PT_TLS on its own (its placement is elf_layout_check.cpp's).
+bool tls_spec(const elf::ProgramHeader& h, uint64_t length) {
+  const bool align = h.alignment <= 1 || (h.alignment & (h.alignment - 1)) == 0;
+  return h.file_size <= h.memory_size && static_cast<u128>(h.file_offset) + h.file_size <= length &&
+         align && h.memory_size <= spec::max_tls_size && h.alignment <= spec::page_size;
 }
 
 elf::ProgramHeader random_header(smt::Inputs& inputs, uint64_t length, int n) {
@@ -114,7 +137,8 @@ elf::ProgramHeader random_header(smt::Inputs& inputs, uint64_t length, int n) {
   h.memory_size = n % 4 == 0 ? h.file_size + inputs.random() % 0x3000 : inputs.random();
   const uint64_t page = (inputs.random() % 0x8000'0000ULL) * 4096;
   h.virtual_address = n % 2 == 0 ? page + (h.file_offset & 4095) : inputs.random();
-  if (n % 7 == 0) h.virtual_address = elf::ELF_VADDR_LIMIT - (h.memory_size & 0xffff);
+  if (n % 7 == 0) h.virtual_address = spec::vaddr_limit - (h.memory_size & 0xffff);
+  if (n % 11 == 0) h.memory_size = spec::max_tls_size + inputs.random() % 3 - 1;
   return h;
 }
 
@@ -128,17 +152,19 @@ bool check_segments(Report& report, smt::Inputs& inputs) {
     const Result<elf::LoadSegment, elf::ElfError> load = elf::check_load_segment(h, length);
     const bool predicate = elf::predicate::load_segment_ok<uint64_t>(
         h.file_offset, h.file_size, h.memory_size, h.virtual_address, h.flags, h.alignment, length);
-    ok = ok && load.has_value() == predicate && predicate == load_spec(h, length);
+    const bool load_accepted = load.has_value();  // checked even after a mismatch
+    ok = ok && load_accepted == predicate && predicate == load_spec(h, length);
     accepted += predicate ? 1 : 0;
     const Result<elf::TlsTemplate, elf::ElfError> tls = elf::check_tls_segment(h, length);
-    ok = ok &&
-         tls.has_value() == elf::predicate::tls_segment_ok<uint64_t>(
-                                h.file_offset, h.file_size, h.memory_size, h.alignment, length);
+    const bool tls_predicate = elf::predicate::tls_segment_ok<uint64_t>(
+        h.file_offset, h.file_size, h.memory_size, h.alignment, length);
+    const bool tls_accepted = tls.has_value();
+    ok = ok && tls_accepted == tls_predicate && tls_predicate == tls_spec(h, length);
     cases += 2;
   }
   report.line(ok, std::string(ok ? "CHECKED" : "MISMATCH") +
                       " check_load_segment()/check_tls_segment() accept iff load_segment_ok/"
-                      "tls_segment_ok (and the 128-bit spec): " +
+                      "tls_segment_ok (and the 128-bit specs): " +
                       std::to_string(cases) + " headers, " + std::to_string(accepted) +
                       " PT_LOADs accepted");
   return ok;
@@ -200,14 +226,22 @@ bool check_instances(Report& report, smt::Inputs& inputs) {
 
 }  // namespace
 
-bool cross_check(Report& report) {
-  smt::Inputs inputs({0, 1, 55, 56, 57, 64, 0xfff, 0x1000, 0x1001, elf::ELF_VADDR_LIMIT - 0x1000,
-                      elf::ELF_VADDR_LIMIT, elf::ELF_VADDR_LIMIT + 1, elf::MAX_TLS_SIZE,
-                      0x7fff'ffff'ffff'ffffULL, huge});
-  const bool table = check_table(report, inputs);
-  const bool segments = check_segments(report, inputs);
-  const bool instances = check_instances(report, inputs);
-  return table && segments && instances;
+bool known_part(const std::string& part) {
+  return part.empty() || part == "table" || part == "segments" || part == "instances" ||
+         part == "layout";
+}
+
+bool cross_check(Report& report, const std::string& part) {
+  smt::Inputs inputs({0, 1, 55, 56, 57, 64, 0xfff, 0x1000, 0x1001, spec::vaddr_limit - 0x1000,
+                      spec::vaddr_limit, spec::vaddr_limit + 1, spec::max_tls_size,
+                      elf::ELF_VADDR_MIN, elf::ELF_VADDR_LIMIT, elf::ELF_VADDR_LIMIT + 1,
+                      elf::MAX_TLS_SIZE, 0x7fff'ffff'ffff'ffffULL, huge});
+  bool ok = true;
+  if (part.empty() || part == "table") ok = check_table(report, inputs) && ok;
+  if (part.empty() || part == "segments") ok = check_segments(report, inputs) && ok;
+  if (part.empty() || part == "instances") ok = check_instances(report, inputs) && ok;
+  if (part.empty() || part == "layout") ok = check_layouts(report) && ok;
+  return ok;
 }
 
 }  // namespace capos::verify::elf_proof

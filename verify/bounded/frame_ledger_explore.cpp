@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/verify_report/evidence.h"
 #include "verify/bounded/frame_ledger_model.h"
 #include "verify/bounded/report.h"
 
@@ -19,6 +20,7 @@ std::string bound_text(const LedgerBounds& bounds) {
 }
 
 int prove(bool deep) {
+  verify_report::evidence(12, "ledger", verify_report::EvidenceKind::Proved);
   Report report;
   std::vector<LedgerBounds> runs = {{4, 3}, {3, 4}};
   if (deep) runs = {{5, 4}, {7, 3}};
@@ -29,6 +31,14 @@ int prove(bool deep) {
         "committed sum, exit path empties",
         bound_text(bounds), explore(model, state_limit));
   }
+  return report.exit_status();
+}
+
+// One bound (--run MAX_LIMIT MAX_TOKENS), e.g. for a textual mutant.
+int prove_one(const LedgerBounds& bounds) {
+  Report report;
+  FrameLedgerModel model(bounds, LedgerFault::None);
+  report.exploration("frame_ledger", bound_text(bounds), explore(model, state_limit));
   return report.exit_status();
 }
 
@@ -54,7 +64,12 @@ int self_test() {
 }  // namespace
 }  // namespace capos::verify
 
+// prove_frame_ledger [--self-test | --deep | --run MAX_LIMIT MAX_TOKENS]
 int main(int argc, char** argv) {
   const capos::verify::Options options = capos::verify::parse_options(argc, argv);
+  const std::vector<std::string> args(argv + 1, argv + argc);  // NOLINT: the C entry point
+  if (args.size() == 3 && args[0] == "--run") {
+    return capos::verify::prove_one({std::stoull(args[1]), std::stoul(args[2])});
+  }
   return options.self_test ? capos::verify::self_test() : capos::verify::prove(options.deep);
 }

@@ -14,13 +14,19 @@
 //   std::string describe(uint32_t operation) const;       // for counterexample traces
 // expand() rebuilds the real object from `state`, applies each operation to a fresh rebuild,
 // checks the properties and emits each successor's canonical key.
+//
+// A KASSERT (capos_panic) that fires inside the real code while a state is expanded is a
+// violation too: panic_report.cpp prints it as one, with the operations that reached the state
+// (panic_trace() below), and exits with the provers' failure status.
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,6 +46,21 @@ class Checker {
  private:
   bool m_failed = false;
   std::string m_message;
+};
+
+// Prints the operations leading to the state being expanded; empty outside an exploration.
+inline std::function<void()>& panic_trace() {
+  static std::function<void()> trace;
+  return trace;
+}
+
+// Installs a panic trace for one exploration and removes it afterwards.
+class PanicTraceScope {
+ public:
+  explicit PanicTraceScope(std::function<void()> trace) { panic_trace() = std::move(trace); }
+  PanicTraceScope(const PanicTraceScope&) = delete;
+  PanicTraceScope& operator=(const PanicTraceScope&) = delete;
+  ~PanicTraceScope() { panic_trace() = nullptr; }
 };
 
 template <size_t KeySize>
@@ -143,8 +164,10 @@ struct Outcome {
 };
 
 // Explores to the fixed point, stopping at the first violation or after `state_limit` states.
+// `visit`, if given, is called with every state stored, after the search.
 template <typename Model>
-Outcome explore(Model& model, uint64_t state_limit) {
+Outcome explore(Model& model, uint64_t state_limit,
+                const std::function<void(const StateKey<Model::key_size>&)>& visit = {}) {
   constexpr size_t key_size = Model::key_size;
   const auto started = std::chrono::steady_clock::now();
   StateSpace<key_size> space;
@@ -154,7 +177,14 @@ Outcome explore(Model& model, uint64_t state_limit) {
   }
   Successors<key_size> next;
   uint64_t level_end = space.size();
-  for (uint64_t at = 0; at < space.size(); ++at) {
+  uint64_t at = 0;
+  const PanicTraceScope panic_scope([&]() {
+    const std::vector<uint32_t> path = space.path(static_cast<uint32_t>(at));
+    std::printf("  trace to the state being expanded (%zu operations):", path.size());
+    for (uint32_t operation : path) std::printf(" %s;", model.describe(operation).c_str());
+    std::printf("\n");
+  });
+  for (; at < space.size(); ++at) {
     if (at == level_end) {
       ++outcome.depth;
       level_end = space.size();
@@ -179,6 +209,9 @@ Outcome explore(Model& model, uint64_t state_limit) {
     if (at + 1 == space.size()) outcome.closed = true;
   }
   outcome.states = space.size();
+  if (visit) {
+    for (uint32_t position = 0; position < space.size(); ++position) visit(space.key(position));
+  }
   outcome.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return outcome;

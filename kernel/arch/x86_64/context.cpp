@@ -65,6 +65,7 @@ void prepare_common(ThreadContext& context, const ThreadMemory& memory, uint64_t
 // SAFETY: converting a function's address to an integer to store it in a stack frame.
 template <typename Function>
 uint64_t code_address(Function* function) {
+  // SAFETY: a function's address as an integer, stored in a stack frame (never dereferenced here).
   return reinterpret_cast<uint64_t>(function);
 }
 
@@ -102,9 +103,9 @@ void prepare_kernel_thread(ThreadContext& context, const ThreadMemory& memory,
   uint64_t* words = stack_words(memory, switch_frame_words + kernel_thread_padding_words);
   // SAFETY: stack_words returned room for the frame and the padding; indices are below that.
   for (size_t i = 0; i < switch_frame_words + kernel_thread_padding_words; ++i) words[i] = 0;
-  words[switch_return_slot] = code_address(&capos_kernel_thread_start);
-  words[switch_r12_slot] = code_address(entry);
-  words[switch_r13_slot] = argument;
+  words[switch_return_slot] = code_address(&capos_kernel_thread_start);  // SAFETY: in the frame
+  words[switch_r12_slot] = code_address(entry);                          // SAFETY: in the frame
+  words[switch_r13_slot] = argument;                                     // SAFETY: in the frame
   context.saved_rsp = address_of(words);
 }
 
@@ -119,7 +120,7 @@ void prepare_user_thread_in(ThreadContext& context, const ThreadMemory& memory,
   uint64_t* words = stack_words(memory, switch_frame_words + exception_frame_words);
   // SAFETY: as above; the ExceptionFrame occupies the top exception_frame_words words.
   for (size_t i = 0; i < switch_frame_words + exception_frame_words; ++i) words[i] = 0;
-  words[switch_return_slot] = code_address(&capos_interrupt_return);
+  words[switch_return_slot] = code_address(&capos_interrupt_return);  // SAFETY: in the frame
   // SAFETY: the words above the switch frame are an ExceptionFrame (same layout the interrupt
   // return pops: exceptions.h static_asserts it), inside the stack.
   auto* frame = reinterpret_cast<ExceptionFrame*>(words + switch_frame_words);

@@ -10,66 +10,80 @@
 
 namespace capos::kernel::x86_64 {
 
-// SAFETY (all port I/O): `out`/`in` touch only the named I/O port; the callers own the devices
-// (COM1, isa-debug-exit, the legacy PICs), and the kernel runs at CPL 0 with IOPL 0, so only the
-// kernel can issue them.
+// Port I/O: `out`/`in` touch only the named I/O port; the callers own the devices (COM1,
+// isa-debug-exit, the legacy PICs), and the kernel runs at CPL 0 with IOPL 0, so only the kernel
+// can issue them.
 inline void out8(uint16_t port, uint8_t value) {
+  // SAFETY: one byte to the caller's own I/O port (CPL 0, IOPL 0); no memory is touched.
   asm volatile("outb %0, %1" : : "a"(value), "Nd"(port) : "memory");
 }
-// SAFETY: see "SAFETY (port I/O)" above.
 inline void out32(uint16_t port, uint32_t value) {
+  // SAFETY: one doubleword to the caller's own I/O port (CPL 0, IOPL 0); no memory is touched.
   asm volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
 }
-// SAFETY: see "SAFETY (port I/O)" above.
 inline uint8_t in8(uint16_t port) {
   uint8_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: one byte from the caller's own I/O port into a local; no memory is touched.
   asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port) : "memory");
   return value;
 }
 
-// SAFETY (control registers): reads have no side effects. Writes are made only by the code that
-// owns the register's meaning (paging: CR3; protection.cpp: CR0.WP, CR4); the "memory" clobber
-// keeps the compiler from moving memory accesses across a change of translation or protection.
+// Control registers: reads have no side effects. Writes are made only by the code that owns the
+// register's meaning (paging: CR3; protection.cpp: CR0.WP, CR4); the "memory" clobber keeps the
+// compiler from moving memory accesses across a change of translation or protection.
 inline uint64_t read_cr0() {
   uint64_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: reading CR0 has no side effect; it writes only the output register.
   asm volatile("mov %%cr0, %0" : "=r"(value));
   return value;
 }
-// SAFETY: see "SAFETY (control registers)" above.
-inline void write_cr0(uint64_t value) { asm volatile("mov %0, %%cr0" : : "r"(value) : "memory"); }
-// SAFETY: see "SAFETY (control registers)" above.
+inline void write_cr0(uint64_t value) {
+  // SAFETY: only protection.cpp writes CR0 (setting WP over the value it read); "memory" keeps
+  // accesses on their side of the change.
+  asm volatile("mov %0, %%cr0" : : "r"(value) : "memory");
+}
 inline uint64_t read_cr2() {
   uint64_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: reading CR2 (the last page-fault address) has no side effect.
   asm volatile("mov %%cr2, %0" : "=r"(value));
   return value;
 }
-// SAFETY: see "SAFETY (control registers)" above.
 inline uint64_t read_cr3() {
   uint64_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: reading CR3 has no side effect; it writes only the output register.
   asm volatile("mov %%cr3, %0" : "=r"(value));
   return value;
 }
-// SAFETY: see "SAFETY (control registers)" above.
-inline void write_cr3(uint64_t value) { asm volatile("mov %0, %%cr3" : : "r"(value) : "memory"); }
-// SAFETY: see "SAFETY (control registers)" above.
+inline void write_cr3(uint64_t value) {
+  // SAFETY: only PageTable::activate writes CR3, with the root of a complete table that maps
+  // the kernel half; "memory" keeps accesses on their side of the switch.
+  asm volatile("mov %0, %%cr3" : : "r"(value) : "memory");
+}
 inline uint64_t read_cr4() {
   uint64_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: reading CR4 has no side effect; it writes only the output register.
   asm volatile("mov %%cr4, %0" : "=r"(value));
   return value;
 }
-// SAFETY: see "SAFETY (control registers)" above.
-inline void write_cr4(uint64_t value) { asm volatile("mov %0, %%cr4" : : "r"(value) : "memory"); }
+inline void write_cr4(uint64_t value) {
+  // SAFETY: only protection.cpp writes CR4 (PGE, SMEP, SMAP over the value it read, each after
+  // CPUID showed the feature); "memory" keeps accesses on their side of the change.
+  asm volatile("mov %0, %%cr4" : : "r"(value) : "memory");
+}
 
-// SAFETY (MSRs): only architectural MSRs whose existence was established (EFER exists on every
-// CPU with long mode, which boot.S checked) are accessed.
+// MSRs: only architectural MSRs whose existence was established (EFER exists on every CPU with
+// long mode, which boot.S checked; the SYSCALL MSRs come with it) are accessed.
 inline uint64_t read_msr(uint32_t msr) {
   uint32_t low = 0;   // NOLINT(misc-const-correctness): asm output
   uint32_t high = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: rdmsr of an architectural MSR that exists (see above); writes only edx:eax.
   asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr));
   return (uint64_t{high} << 32) | low;
 }
-// SAFETY: see "SAFETY (MSRs)" above.
 inline void write_msr(uint32_t msr, uint64_t value) {
+  // SAFETY: wrmsr of an architectural MSR that exists (see above), by the code that owns its
+  // meaning (EFER, the SYSCALL MSRs, FS_BASE at user entry); "memory" orders it with the
+  // accesses around it.
   asm volatile("wrmsr"
                :
                : "c"(msr), "a"(static_cast<uint32_t>(value)),
@@ -84,23 +98,28 @@ struct CpuidResult {
   uint32_t edx;
 };
 
-// SAFETY: CPUID is unprivileged and side-effect free; it only writes the four output registers.
 inline CpuidResult cpuid(uint32_t leaf, uint32_t subleaf) {
   CpuidResult result{};
+  // SAFETY: CPUID is unprivileged and side-effect free; it only writes the four output registers.
   asm volatile("cpuid"
                : "=a"(result.eax), "=b"(result.ebx), "=c"(result.ecx), "=d"(result.edx)
                : "a"(leaf), "c"(subleaf));
   return result;
 }
 
-// SAFETY: invlpg only drops a TLB entry; a later access re-walks the current tables.
 inline void invalidate_page(uint64_t virtual_address) {
+  // SAFETY: invlpg only drops a TLB entry; a later access re-walks the current tables.
   asm volatile("invlpg (%0)" : : "r"(virtual_address) : "memory");
 }
 
-// SAFETY: cli/hlt change only the interrupt flag and the run state of this (single) CPU.
-inline void disable_interrupts() { asm volatile("cli" : : : "memory"); }
-inline void halt() { asm volatile("hlt" : : : "memory"); }
+inline void disable_interrupts() {
+  // SAFETY: cli changes only the interrupt flag of this (single) CPU.
+  asm volatile("cli" : : : "memory");
+}
+inline void halt() {
+  // SAFETY: hlt changes only the run state of this CPU until the next interrupt.
+  asm volatile("hlt" : : : "memory");
+}
 
 inline uint64_t read_rflags() {
   uint64_t value = 0;  // NOLINT(misc-const-correctness): asm output
@@ -114,6 +133,7 @@ inline uint64_t read_rflags() {
 inline uint64_t read_tsc() {
   uint32_t low = 0;   // NOLINT(misc-const-correctness): asm output
   uint32_t high = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: rdtsc reads only the time-stamp counter (see above).
   asm volatile("rdtsc" : "=a"(low), "=d"(high));
   return (uint64_t{high} << 32) | low;
 }
@@ -122,6 +142,7 @@ inline uint64_t read_tsc() {
 // fpu.cpp calls it, once, with a subset of CPUID.(0Dh,0).EAX (what the CPU supports), after
 // setting CR4.OSXSAVE (otherwise xsetbv is #UD).
 inline void write_xcr0(uint64_t value) {
+  // SAFETY: XCR0 = a supported subset, CR4.OSXSAVE already set (see above).
   asm volatile("xsetbv"
                :
                : "c"(0), "a"(static_cast<uint32_t>(value)), "d"(static_cast<uint32_t>(value >> 32))
@@ -138,24 +159,28 @@ inline void io_wait() { out8(0x80, 0); }
 // changes no base the kernel uses (FS base is rewritten through its MSR afterwards, GS is unused).
 inline uint16_t read_ds() {
   uint16_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: reading a selector has no side effect.
   asm volatile("movw %%ds, %0" : "=r"(value));
   return value;
 }
 // SAFETY: see "Segment selectors" above.
 inline uint16_t read_es() {
   uint16_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: reading a selector has no side effect.
   asm volatile("movw %%es, %0" : "=r"(value));
   return value;
 }
 // SAFETY: see "Segment selectors" above.
 inline uint16_t read_fs() {
   uint16_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: reading a selector has no side effect.
   asm volatile("movw %%fs, %0" : "=r"(value));
   return value;
 }
 // SAFETY: see "Segment selectors" above.
 inline uint16_t read_gs() {
   uint16_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: reading a selector has no side effect.
   asm volatile("movw %%gs, %0" : "=r"(value));
   return value;
 }

@@ -124,6 +124,7 @@ void extended_state_reset(uint64_t area) {
   // (context.cpp KASSERTs it) and is kernel memory no other thread uses.
   // NOLINTNEXTLINE(performance-no-int-to-ptr): the thread's context area, by address
   auto* destination = reinterpret_cast<uint8_t*>(area);
+  // SAFETY: copies save_area_bytes into that context area (see above), from the clean template.
   __builtin_memcpy(destination, g_template.data(), static_cast<size_t>(g_info.save_area_bytes));
 }
 

@@ -144,7 +144,10 @@ void raise_software_interrupt(uint8_t vector) {
   // SAFETY: `int n` with an immediate needs a constant: the self-test raises only the three
   // spurious vectors, each through its own instruction below; the handlers return.
   switch (vector) {
-    case apic_spurious_vector: asm volatile("int $0xff" : : : "memory"); break;
+    case apic_spurious_vector:
+      // SAFETY: as above (the local APIC spurious vector).
+      asm volatile("int $0xff" : : : "memory");
+      break;
     case pic_master_vector_base + spurious_master_irq:
       // SAFETY: as above (IRQ7's vector).
       asm volatile("int $0x27" : : : "memory");

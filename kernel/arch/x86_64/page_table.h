@@ -1,83 +1,73 @@
-// kernel/arch/x86_64/page_table.h — one 4-level x86-64 page-table hierarchy (PML4 root).
+// kernel/arch/x86_64/page_table.h — the kernel's page tables: BasicPageTable (basic_page_table.h,
+// the PTE logic, host-tested and checked in verify/bounded) over the direct map, plus the two
+// hardware steps the logic never takes — loading CR3 and invalidating the TLB entry of a page
+// mapped in the live hierarchy.
 //
 // Table frames come from a TableFrameSource (zeroed, reachable through the direct map) and are
-// written through the direct map, so a PageTable can be built while another one is active.
-//
-// Invariants enforced by map():
-//   - a mapping never replaces an existing one (AlreadyExists): no silent aliasing;
-//   - User mappings lie wholly in the user half, Kernel mappings in the kernel half
-//     (InvalidArgument otherwise), so the U bit and the address half always agree;
-//   - W^X: PageAccess has no writable+executable value; every non-executable leaf gets NX;
-//   - PageCache::Uncached (device registers) sets PCD|PWT, which with the power-on PAT is UC.
-// Intermediate entries are present+writable (+user for user mappings) and never NX: permission
-// is decided at the leaf.
-//
-// Per-process tables share the kernel half by copying PML4 slots 256..511 from the kernel table
-// (create_sharing_kernel_half): every kernel mapping lives there and carries the G bit. The copy
-// is of the PML4 entries only, so the lower-level kernel tables are shared; a kernel mapping
-// added later in a PML4 slot that was empty at the copy would not be seen by existing processes.
-// So the first create_sharing_kernel_half seals the kernel table: from then on a kernel mapping
-// that needs a new PML4 entry fails with InvalidState instead of silently diverging
-// (REVIEW_FINDINGS F-020); mappings below existing kernel PML4 entries stay visible to all.
+// written through the direct map, so a PageTable can be built while another one is active. The
+// rules (no replaced mapping, halves, W^X, the sealed kernel half of F-020, what lookup answers)
+// are BasicPageTable's and are documented there.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 
 #include "kernel/arch/arch.h"
+#include "kernel/arch/x86_64/basic_page_table.h"
 #include "lib/core/result.h"
 
 namespace capos::kernel::x86_64 {
+
+// BasicPageTable's memory policy in the kernel: frames from a TableFrameSource, entries read and
+// written at direct_map_base + frame.
+class DirectMapTables {
+ public:
+  explicit DirectMapTables(TableFrameSource frames) : m_frames(frames) {}
+  [[nodiscard]] Result<uint64_t> allocate_table() { return m_frames(); }
+  [[nodiscard]] uint64_t read_entry(uint64_t frame, uint64_t index) const;
+  void write_entry(uint64_t frame, uint64_t index, uint64_t value);
+
+ private:
+  TableFrameSource m_frames;
+};
+static_assert(PageTableMemory<DirectMapTables>);
 
 class PageTable {
  public:
   // A new, empty hierarchy (one zeroed PML4 frame).
   static Result<PageTable> create(TableFrameSource frames);
 
-  // Maps one page. Errors: InvalidArgument (misaligned, non-canonical, wrong half for the
-  // privilege), AlreadyExists (something is mapped there, or a large page covers it), and
-  // whatever the frame source returns.
+  // Maps one page (BasicPageTable::map), then invalidates its TLB entry if this hierarchy is the
+  // live one.
   Result<void> map(const PageMapping& mapping);
 
-  // Removes the base-page mapping at `virtual_address` and returns the frame it mapped; the
-  // intermediate tables stay. The TLB entry is dropped (kernel-half entries are global and
-  // shared by every table, so they are invalidated whichever table is live). Errors:
-  // InvalidArgument (misaligned, non-canonical), NotFound (nothing mapped there), Unsupported
-  // (a large page covers it: the direct map is never unmapped).
+  // Removes the base-page mapping at `virtual_address` and returns the frame it mapped
+  // (BasicPageTable::unmap), then drops its TLB entry (kernel-half entries are global and shared
+  // by every table, so they are invalidated whichever table is live).
   Result<uint64_t> unmap(uint64_t virtual_address);
 
   // A new hierarchy whose kernel half (PML4 slots 256..511) is `kernel`'s and whose user half is
-  // empty. Seals `kernel`'s kernel half (see above).
+  // empty. Seals `kernel`'s kernel half.
   static Result<PageTable> create_sharing_kernel_half(TableFrameSource frames, PageTable& kernel);
 
   // True once a process table shares this table's kernel half.
-  [[nodiscard]] bool kernel_half_sealed() const { return m_kernel_half_sealed; }
+  [[nodiscard]] bool kernel_half_sealed() const { return m_logic.kernel_half_sealed(); }
 
   // Loads CR3 with this hierarchy (flushes non-global TLB entries).
   void activate() const;
 
   // The translation of `virtual_address` with the effective permissions of its whole path, or
-  // nullopt when it is non-canonical or not mapped. Reads the tables only (no TLB involvement),
-  // so the answer is what the MMU would decide on a fresh walk.
+  // nullopt when the MMU would fault (BasicPageTable::lookup). Reads the tables only (no TLB
+  // involvement), so the answer is what the MMU would decide on a fresh walk.
   [[nodiscard]] std::optional<PageLookup> lookup(uint64_t virtual_address) const;
 
-  [[nodiscard]] uint64_t root_physical() const { return m_root; }
+  [[nodiscard]] uint64_t root_physical() const { return m_logic.root_physical(); }
 
  private:
-  PageTable(uint64_t root, TableFrameSource frames) : m_root(root), m_frames(frames) {}
+  using Logic = BasicPageTable<DirectMapTables>;
+  explicit PageTable(Logic logic) : m_logic(logic) {}
 
-  // One page-table entry, inside a table frame reached through the direct map.
-  struct EntrySlot {
-    uint64_t* entry;
-  };
-
-  // The entry for `virtual_address` at table level `level` (3 = PML4 ... 0 = PT), creating the
-  // missing intermediate tables above it.
-  Result<EntrySlot> leaf_slot(uint64_t virtual_address, unsigned level, PagePrivilege privilege);
-
-  uint64_t m_root;
-  TableFrameSource m_frames;
-  bool m_kernel_half_sealed = false;
+  Logic m_logic;
 };
 
 }  // namespace capos::kernel::x86_64

@@ -78,6 +78,9 @@ uint64_t Platform::kernel_stack_guard_page() { return stack_guard(KernelStack::B
 
 void Platform::execute_at(uint64_t address) { x86_64::execute_at(address); }
 uint64_t Platform::load_at(uint64_t address) { return x86_64::load_at(address); }
+uint64_t Platform::load_in_user_window(uint64_t address) {
+  return x86_64::load_in_user_window(address);
+}
 void Platform::store_at(uint64_t address, uint64_t value) { x86_64::store_at(address, value); }
 bool Platform::user_copy_at(uint64_t address, uint64_t bytes) {
   return x86_64::user_copy_at(address, bytes);

@@ -15,7 +15,6 @@
 #include "kernel/arch/x86_64/page_table.h"
 #include "kernel/arch/x86_64/selftest_triggers.h"
 #include "kernel/arch/x86_64/timer.h"
-#include "kernel/arch/x86_64/user_access.h"
 #include "kernel/arch/x86_64/user_mode.h"
 
 extern "C" void capos_wait_for_interrupt();  // interrupt_entry.S
@@ -55,10 +54,6 @@ struct Platform {
   [[noreturn]] static void enter_user(const UserEntry& entry) { x86_64::enter_user(entry); }
   static constexpr uint64_t thread_stack_size = x86_64::thread_stack_size;
   static uint64_t thread_stack_high_water() { return x86_64::thread_stack_high_water(); }
-  using UserAccessWindow = x86_64::UserAccessWindow;
-  static bool copy_user_bytes(void* destination, const void* source, uint64_t bytes) {
-    return x86_64::copy_user_bytes(destination, source, bytes);
-  }
 
   // --- ArchInterrupts ---
   static void cpu_init();
@@ -90,6 +85,7 @@ struct Platform {
   static uint64_t kernel_stack_guard_page();
   static void execute_at(uint64_t address);
   static uint64_t load_at(uint64_t address);
+  static uint64_t load_in_user_window(uint64_t address);
   static void store_at(uint64_t address, uint64_t value);
   static bool user_copy_at(uint64_t address, uint64_t bytes);
   static void trigger_double_fault();

@@ -25,6 +25,14 @@ uint64_t load_at(uint64_t address) {
   return *reinterpret_cast<const volatile uint64_t*>(address);
 }
 
+uint64_t load_in_user_window(uint64_t address) {
+  // SAFETY: deliberately unvalidated; only the SMAP self-test calls this, with the user probe
+  // page it just mapped present and user-RW. The window (AC = 1) is open for this one load and
+  // closes when `window` goes out of scope, before the self-test's read that must fault.
+  const UserAccessWindow window;
+  return load_at(address);
+}
+
 bool user_copy_at(uint64_t address, uint64_t bytes) {
   uint64_t sink = 0;
   if (bytes > sizeof(sink)) return false;
@@ -32,6 +40,8 @@ bool user_copy_at(uint64_t address, uint64_t bytes) {
   // user address, to prove the copy's #PF fixup (user_copy.S) returns instead of halting. The
   // destination is a local of at least `bytes` bytes.
   const UserAccessWindow window;
+  // SAFETY: as above: an unvalidated probe address on purpose; a fault returns false through
+  // the copy's fixup, and `sink` holds the at most 8 bytes copied.
   // NOLINTNEXTLINE(performance-no-int-to-ptr): a probe address chosen by the self-test
   return copy_user_bytes(&sink, reinterpret_cast<const void*>(address), bytes);
 }
@@ -48,6 +58,7 @@ void trigger_double_fault() {
   // SAFETY: deliberately breaks the stack; the CPU turns the resulting fault into #DF on the
   // IST1 stack and the exception handler never returns here.
   asm volatile("movq %0, %%rsp\n\tpushq $0" : : "r"(guard_top) : "memory");
+  // SAFETY: the push above cannot complete: the #DF handler reports and exits, never returns.
   __builtin_unreachable();
 }
 
@@ -63,6 +74,7 @@ void spin_with_interrupts_enabled() {
   // SAFETY: deliberately breaks the preemption model (only the kernelirq self-test calls it):
   // the interrupt dispatcher must refuse the first interrupt taken here with a panic.
   asm volatile("sti\n1:\n\tpause\n\tjmp 1b" : : : "memory");
+  // SAFETY: the spin above never falls through (the dispatcher panics on the first interrupt).
   __builtin_unreachable();
 }
 

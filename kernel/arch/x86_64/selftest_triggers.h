@@ -12,10 +12,13 @@ namespace capos::kernel::x86_64 {
 // Calls `address` as a function taking and returning nothing (to prove NX/SMEP fault it).
 void execute_at(uint64_t address);
 
-// One volatile 8-byte load from / store to `address` (to prove the MMU refuses it, or, inside
-// a UserAccessWindow, that SMAP lets it through).
+// One volatile 8-byte load from / store to `address` (to prove the MMU refuses it).
 uint64_t load_at(uint64_t address);
 void store_at(uint64_t address, uint64_t value);
+
+// load_at inside a user-access window (to prove SMAP lets a user read through while AC = 1).
+// The window stays in the arch layer: portable code cannot open one (kernel/arch/user_access.h).
+uint64_t load_in_user_window(uint64_t address);
 
 // Copies `bytes` (<= 8) bytes from `address` with the user-copy routine inside a window, without
 // validation (to prove the F-019 fixup turns a fault on a user page into a failed copy).

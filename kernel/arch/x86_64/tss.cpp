@@ -18,7 +18,9 @@ void tss_init() {
   // SAFETY: ist is the hardware layout's uint64_t[7]; ist_index maps the three non-None
   // IstSlot values 1..3 to 0..2, inside it.
   g_tss.ist[ist_index(IstSlot::DoubleFault)] = stack_top(KernelStack::DoubleFault);
+  // SAFETY: as above, ist_index(IstSlot::Nmi) is 1, inside ist[7].
   g_tss.ist[ist_index(IstSlot::Nmi)] = stack_top(KernelStack::Nmi);
+  // SAFETY: as above, ist_index(IstSlot::MachineCheck) is 2, inside ist[7].
   g_tss.ist[ist_index(IstSlot::MachineCheck)] = stack_top(KernelStack::MachineCheck);
   g_tss.io_map_base = sizeof(TaskStateSegment);
 }

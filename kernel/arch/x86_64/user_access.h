@@ -1,9 +1,12 @@
 // kernel/arch/x86_64/user_access.h — the arch half of user-memory access under SMAP.
 //
 // With CR4.SMAP set, any supervisor data access to a user page faults unless RFLAGS.AC = 1.
-// `stac` sets AC, `clac` clears it. The only code allowed to open the window is the phase-2
-// UserPtr copy_in/copy_out (kernel/mem/), after validate_user_buffer checked range and PTE
-// flags, and only around the copy itself (seed Track S.8), plus the smap/usercopy self-tests:
+// `stac` sets AC, `clac` clears it. The only code allowed to open the window is UserPtr
+// copy_in/copy_out (kernel/mem/user_ptr.h), after validate_user_buffer checked range and PTE
+// flags, and only around the copy itself (seed Track S.8), plus the arch layer itself (the
+// smap/usercopy self-test triggers, the exception entry's clac). Only kernel/arch/user_access.h
+// and kernel/arch/x86_64/*.cpp may include this header, and nothing else may name what it
+// declares (gate.freestanding_headers, gate.unsafe_surface; tools/audit/README.md, F-023):
 //
 //   { UserAccessWindow window; copy_user_bytes(...); }   // AC = 1 only inside the braces
 //
@@ -20,10 +23,16 @@ extern "C" uint64_t capos_user_copy(void* destination, const void* source, uint6
 
 namespace capos::kernel::x86_64 {
 
-// SAFETY: stac/clac change only RFLAGS.AC; "memory" keeps the compiler from moving user
-// accesses out of the window.
-inline void user_access_begin() { asm volatile("stac" : : : "memory", "cc"); }
-inline void user_access_end() { asm volatile("clac" : : : "memory", "cc"); }
+inline void user_access_begin() {
+  // SAFETY: stac sets only RFLAGS.AC (SMAP is on: protection.cpp refuses to boot without it);
+  // "memory" keeps the compiler from moving user accesses out of the window.
+  asm volatile("stac" : : : "memory", "cc");
+}
+inline void user_access_end() {
+  // SAFETY: clac clears only RFLAGS.AC; "memory" keeps user accesses before it inside the
+  // window.
+  asm volatile("clac" : : : "memory", "cc");
+}
 
 // Copies `bytes` bytes inside an open window. False when the copy took a page fault on a user
 // address (the #PF handler resumed at the copy's fixup); bytes before the fault may have been
@@ -43,6 +52,14 @@ class [[nodiscard]] UserAccessWindow {
   UserAccessWindow& operator=(const UserAccessWindow&) = delete;
   UserAccessWindow(UserAccessWindow&&) = delete;
   UserAccessWindow& operator=(UserAccessWindow&&) = delete;
+};
+
+// The door as kernel/arch/user_access.h hands it to kernel/mem/user_ptr.h (UserMemoryAccess).
+struct UserMemoryDoor {
+  using UserAccessWindow = x86_64::UserAccessWindow;
+  static bool copy_user_bytes(void* destination, const void* source, uint64_t bytes) {
+    return x86_64::copy_user_bytes(destination, source, bytes);
+  }
 };
 
 }  // namespace capos::kernel::x86_64

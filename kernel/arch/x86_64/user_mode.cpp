@@ -76,9 +76,9 @@ constinit ThreadContext g_first_thread{};
 alignas(extended_state_alignment) constinit std::array<
     uint8_t, extended_state_max_bytes> g_first_thread_state{};
 
-// SAFETY: the thread stack is [stack_bottom(Thread), stack_top(Thread)), mapped RW by the
-// kernel's tables (linker.ld, kernel_address_space.cpp) and unused before the first entry.
 uint64_t* thread_stack_words() {
+  // SAFETY: the thread stack is [stack_bottom(Thread), stack_top(Thread)), mapped RW by the
+  // kernel's tables (linker.ld, kernel_address_space.cpp) and unused before the first entry.
   // NOLINTNEXTLINE(performance-no-int-to-ptr): a linker-defined kernel stack
   return reinterpret_cast<uint64_t*>(stack_bottom(KernelStack::Thread));
 }

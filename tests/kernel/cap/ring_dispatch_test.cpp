@@ -1,5 +1,6 @@
 // The ring dispatcher (kernel/cap/ring_dispatch.h) with the kernel's real capability objects
-// (Console, BootPackage, CapabilityManager) over fake user memory: every rejection with its
+// (Console, BootPackage, CapabilityManager) over the kernel's own ProcessMemory path on a simulated
+// page table (tests/kernel/mem/simulated_memory.h): every rejection with its
 // exact transport code and precedence, no side effect from a rejected call, exact result bytes,
 // Console length/quota/escaping rules, BootPackage chunking and CapException replies.
 #include <gtest/gtest.h>
@@ -17,13 +18,14 @@
 #include "lib/capnp/message_reader.h"
 #include "lib/gen/capos.capnp.h"
 #include "tests/kernel/kernel_test_util.h"
+#include "tests/kernel/mem/simulated_memory.h"
+#include "tools/verify_report/evidence.h"
 
 namespace capos::kernel {
 namespace {
 
-using test::FakeAddressSpace;
-using test::FakeUserMemory;
 using test::page;
+using Memory = test::CountingUserMemory<test::SimulatedProcessMemory>;
 
 constexpr uint64_t params_va = 0x100000;     // 4 pages, RW
 constexpr uint64_t result_va = 0x200000;     // 4 pages, RW
@@ -96,7 +98,7 @@ class RingDispatchTest : public ::testing::Test {
   }
 
   int32_t dispatch(const CapSqe& sqe) {
-    RingDispatcher<FakeUserMemory> dispatcher(m_caps, m_ledger, m_memory, *m_scratch);
+    RingDispatcher<Memory> dispatcher(m_caps, m_ledger, m_memory, *m_scratch);
     const CapCqe cqe = dispatcher(sqe);
     EXPECT_EQ(cqe.user_data, sqe.user_data);
     return cqe.result;
@@ -104,8 +106,8 @@ class RingDispatchTest : public ::testing::Test {
 
   std::vector<uint8_t> result_bytes(size_t length) { return m_space.peek(result_va, length); }
 
-  FakeAddressSpace m_space;
-  FakeUserMemory m_memory{m_space};
+  test::SimulatedAddressSpace m_space;
+  Memory m_memory{m_space.memory()};
   std::array<ObjectTable::Slot, 16> m_slots{};
   ObjectTable m_caps;
   FrameLedger m_ledger;
@@ -250,6 +252,7 @@ TEST_F(RingDispatchTest, TransferSideband) {
 }
 
 TEST_F(RingDispatchTest, ConsoleLengthQuotaAndEscaping) {
+  capos::verify_report::evidence(12, "log-bytes", capos::verify_report::EvidenceKind::Tested);
   EXPECT_EQ(dispatch(write_line(std::string(4096, 'a'))), 16);
   EXPECT_EQ(dispatch(write_line(std::string(4097, 'a'))), code(TransportCode::TooBig));
   g_console_output.clear();

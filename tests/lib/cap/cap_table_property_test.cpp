@@ -19,6 +19,7 @@
 #include "lib/cap/cap_reservation.h"
 #include "lib/cap/cap_table.h"
 #include "tests/lib/cap/cap_test_util.h"
+#include "tools/verify_report/evidence.h"
 
 namespace capos {
 namespace cap_test {
@@ -243,6 +244,8 @@ struct Harness {
 using Op = std::tuple<uint8_t, uint32_t, uint32_t, uint64_t>;
 
 RC_GTEST_PROP(CapTableProperty, RandomOperationsMatchTheModel, ()) {
+  capos::verify_report::evidence(1, "stale-ids", capos::verify_report::EvidenceKind::Tested);
+  capos::verify_report::evidence(1, "live-ids", capos::verify_report::EvidenceKind::Tested);
   const auto capacity = *rc::gen::inRange<size_t>(1, 9);
   const auto ops = *rc::gen::arbitrary<std::vector<Op>>();
   Harness h(capacity);
@@ -271,6 +274,7 @@ RC_GTEST_PROP(CapTableProperty, RandomOperationsMatchTheModel, ()) {
 // A reserve-then-rollback, with nothing in between, is invisible: a table that also did it
 // issues exactly the same ids and errors as one that did not.
 RC_GTEST_PROP(CapTableProperty, RollbackIsUnobservable, ()) {
+  capos::verify_report::evidence(1, "rollback", capos::verify_report::EvidenceKind::Tested);
   const auto capacity = *rc::gen::inRange<size_t>(1, 9);
   const auto ops = *rc::gen::arbitrary<std::vector<std::tuple<uint8_t, uint32_t>>>();
   std::vector<Slot> plain_storage(capacity);

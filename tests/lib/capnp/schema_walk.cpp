@@ -1,5 +1,7 @@
 #include "schema_walk.h"
 
+#include "lib/capnp/message_reader.h"
+
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 #include <rapidcheck.h>
@@ -595,10 +597,142 @@ std::optional<std::string> read_libcapnp(const std::vector<uint64_t>& words,
   }
 }
 
+CapnpResult<std::string> read_ours(ByteView bytes, StructSchema schema,
+                                   uint64_t traversal_limit_words, uint32_t nesting_limit,
+                                   TrailingBytes trailing) {
+  MessageReader reader(ReaderOptions{traversal_limit_words, nesting_limit, trailing});
+  TRY(reader.parse(bytes));
+  const StructReader root = TRY(reader.root());
+  return dump_ours(root, schema);
+}
+
 std::string dump_libcapnp(DynamicStruct::Reader reader) {
   std::string out;
   dump_struct_libcapnp(out, reader);
   return out;
+}
+
+namespace {
+
+// The segments of a message as its table declares them, clipped to the bytes present:
+// (first byte, declared words) per segment. Written independently of lib/capnp's parser so the
+// stricter-rule checks below do not inherit its bugs. Empty if the table itself is incomplete.
+struct SegmentSpan {
+  uint64_t start;
+  uint64_t words;
+};
+std::vector<SegmentSpan> declared_segments(ByteView bytes, uint64_t& declared_end) {
+  std::vector<SegmentSpan> segments;
+  declared_end = 0;
+  const Result<uint32_t> count_minus_one = load_le<uint32_t>(bytes, 0);
+  if (!count_minus_one.has_value()) return segments;
+  const uint64_t count = uint64_t{*count_minus_one} + 1;
+  uint64_t position = (4 + 4 * count + 7) / 8 * 8;
+  for (uint64_t i = 0; i < count; ++i) {
+    const Result<uint32_t> size = load_le<uint32_t>(bytes, 4 + 4 * i);
+    if (!size.has_value()) return {};
+    segments.push_back(SegmentSpan{position, *size});
+    position += uint64_t{*size} * 8;
+  }
+  declared_end = position;
+  return segments;
+}
+
+// A struct or list pointer (or a double far's tag) to an object of no words: a struct with no
+// sections, an empty or Void list (an inline-composite list always has its tag word).
+bool empty_object(uint64_t word) {
+  const uint32_t kind = word & 3U;
+  if (kind == 0) return (word >> 32) == 0;
+  if (kind != 1) return false;
+  const uint64_t size = (word >> 32) & 7U;
+  return size != 7U && (size == 0 || (word >> 35) == 0);
+}
+
+// A pointer word to an object of no words whose offset lies outside its segment: libcapnp
+// clamps it, lib/capnp rejects it.
+bool wild_empty_object(uint64_t word, uint64_t index, uint64_t segment_words) {
+  if (word == 0 || (word & 3U) > 1 || !empty_object(word)) return false;
+  // The 30-bit signed word offset, relative to the word after the pointer.
+  const auto offset = static_cast<int64_t>(static_cast<int32_t>(static_cast<uint32_t>(word)) >> 2);
+  const int64_t target = static_cast<int64_t>(index) + 1 + offset;
+  return target < 0 || target > static_cast<int64_t>(segment_words);
+}
+
+// A double-far pointer whose landing pad names an empty object (its tag) at a position past the
+// end of the pad's target segment: the same clamp by libcapnp, reached through a double far.
+bool double_far_to_wild_empty_object(uint64_t word, const std::vector<SegmentSpan>& segments,
+                                     ByteView bytes) {
+  if ((word & 7U) != 6U) return false;
+  const uint64_t segment = word >> 32;
+  const uint64_t pad = (word >> 3) & 0x1FFFFFFFU;
+  if (segment >= segments.size() || pad + 1 >= segments[segment].words) return false;
+  const Result<uint64_t> landing = load_le<uint64_t>(bytes, segments[segment].start + pad * 8);
+  const Result<uint64_t> tag = load_le<uint64_t>(bytes, segments[segment].start + pad * 8 + 8);
+  if (!landing.has_value() || !tag.has_value() || (*landing & 7U) != 2U) return false;
+  const uint64_t object_segment = *landing >> 32;
+  const uint64_t position = (*landing >> 3) & 0x1FFFFFFFU;
+  return object_segment < segments.size() && position > segments[object_segment].words &&
+         empty_object(*tag);
+}
+
+// A double-far pointer whose landing pad's first word is itself a double far (libcapnp 0.9.2
+// checks only that it is far).
+bool double_far_to_double_far(uint64_t word, const std::vector<SegmentSpan>& segments,
+                              ByteView bytes) {
+  if ((word & 7U) != 6U) return false;
+  const uint64_t segment = word >> 32;
+  const uint64_t pad = (word >> 3) & 0x1FFFFFFFU;
+  if (segment >= segments.size() || pad >= segments[segment].words) return false;
+  const Result<uint64_t> first = load_le<uint64_t>(bytes, segments[segment].start + pad * 8);
+  return first.has_value() && (*first & 7U) == 6U;
+}
+
+// True if any word of any segment present in `bytes`, read as a pointer, satisfies `test`.
+template <typename Test>
+bool any_pointer_word(ByteView bytes, const std::vector<SegmentSpan>& segments, Test test) {
+  for (const SegmentSpan& segment : segments) {
+    for (uint64_t i = 0; i < segment.words; ++i) {
+      const Result<uint64_t> word = load_le<uint64_t>(bytes, segment.start + i * 8);
+      if (!word.has_value()) return false;
+      if (test(*word, i, segment.words)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+const char* stricter_rule(CapnpError error, ByteView bytes, bool padded) {
+  uint64_t declared_end = 0;
+  const std::vector<SegmentSpan> segments = declared_segments(bytes, declared_end);
+  switch (error) {
+    case CapnpError::TooManySegments:
+      // The table's first word says more than MAX_SEGMENTS segments.
+      return segments.size() > MAX_SEGMENTS ? "more segments than MAX_SEGMENTS" : nullptr;
+    case CapnpError::PointerOutOfBounds:
+      // Only if the message holds an empty object at a wild offset (the words are scanned, not
+      // walked: conservative, but a PointerOutOfBounds on a message without one fails).
+      return any_pointer_word(bytes, segments,
+                              [&](uint64_t word, uint64_t index, uint64_t words) {
+                                return wild_empty_object(word, index, words) ||
+                                       double_far_to_wild_empty_object(word, segments, bytes);
+                              })
+                 ? "an empty object's offset outside its segment"
+                 : nullptr;
+    case CapnpError::BadLandingPad:
+      return any_pointer_word(bytes, segments,
+                              [&](uint64_t word, uint64_t, uint64_t) {
+                                return double_far_to_double_far(word, segments, bytes);
+                              })
+                 ? "a double-far landing pad that is itself double far"
+                 : nullptr;
+    case CapnpError::SegmentOutOfBounds:
+      // The declared segments end inside the zero padding the harness gave libcapnp.
+      return padded && declared_end > bytes.size() && declared_end <= (bytes.size() + 7) / 8 * 8
+                 ? "a segment ending in the harness's word padding"
+                 : nullptr;
+    default: return nullptr;
+  }
 }
 
 CapnpResult<std::string> dump_ours(const StructReader& reader, StructSchema schema) {

@@ -16,6 +16,7 @@
 #include "lib/elf/elf_image.h"
 #include "tests/lib/elf/elf_builder.h"
 #include "tests/lib/elf/elf_invariants.h"
+#include "tools/verify_report/evidence.h"
 
 namespace capos::elf {
 namespace {
@@ -168,6 +169,8 @@ RC_GTEST_PROP(ElfProperty, RandomBytesAreRejectedWithoutMagic,
 // Random content behind a plausible identification, so the generator reaches the program
 // header checks instead of stopping at the magic.
 RC_GTEST_PROP(ElfProperty, RandomBodiesBehindAValidHeaderNeverBreakInvariants, ()) {
+  capos::verify_report::evidence(3, "no-crash", capos::verify_report::EvidenceKind::Tested);
+  capos::verify_report::evidence(3, "well-formed-only", capos::verify_report::EvidenceKind::Tested);
   std::vector<uint8_t> bytes = *rc::gen::container<std::vector<uint8_t>>(
       *rc::gen::inRange<size_t>(64, 2048), rc::gen::arbitrary<uint8_t>());
   const ElfSpec header_only;
@@ -233,6 +236,8 @@ uint64_t interesting_value(uint64_t old) {
 }
 
 RC_GTEST_PROP(ElfProperty, SingleFieldPerturbationsNeverBreakInvariants, ()) {
+  capos::verify_report::evidence(3, "no-crash", capos::verify_report::EvidenceKind::Tested);
+  capos::verify_report::evidence(3, "well-formed-only", capos::verify_report::EvidenceKind::Tested);
   const ElfSpec spec = random_valid_spec();
   std::vector<uint8_t> bytes = build(spec);
   const std::vector<Field> fields = fields_of(spec);

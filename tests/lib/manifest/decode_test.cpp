@@ -195,18 +195,18 @@ TEST(ManifestDecode, DecodesListsAtFullCapacity) {
 // enumerant and the union discriminant (libcapnp's setters cannot write unknown values).
 std::vector<uint8_t> with_raw_source(uint16_t kernel, uint16_t which) {
   const auto bytes = encode_with_libcapnp(fixture_spec());
-  capnp::MallocMessageBuilder message;
-  auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+  ::capnp::MallocMessageBuilder message;
+  auto words = kj::heapArray<::capnp::word>(bytes.size() / sizeof(::capnp::word));
   std::memcpy(words.begin(), bytes.data(), bytes.size());
-  capnp::FlatArrayMessageReader source(words);
+  ::capnp::FlatArrayMessageReader source(words);
   message.setRoot(source.getRoot<::SystemManifest>());
   auto cap = message.getRoot<::SystemManifest>().getInitConfig().getServices()[0].getCaps()[0];
-  auto data = capnp::AnyStruct::Builder(cap.getSource()).getDataSection();
+  auto data = ::capnp::AnyStruct::Builder(cap.getSource()).getDataSection();
   data[0] = static_cast<kj::byte>(kernel & 0xffU);
   data[1] = static_cast<kj::byte>(kernel >> 8U);
   data[2] = static_cast<kj::byte>(which & 0xffU);
   data[3] = static_cast<kj::byte>(which >> 8U);
-  const auto flat = capnp::messageToFlatArray(message);
+  const auto flat = ::capnp::messageToFlatArray(message);
   return std::vector<uint8_t>(flat.asBytes().begin(), flat.asBytes().end());
 }
 
@@ -224,18 +224,18 @@ TEST(ManifestDecode, RejectsAnUnknownSourceMember) {
 }
 
 std::vector<uint8_t> with_binaries_pointer(
-    const std::function<void(capnp::AnyPointer::Builder)>& set) {
-  capnp::MallocMessageBuilder message;
+    const std::function<void(::capnp::AnyPointer::Builder)>& set) {
+  ::capnp::MallocMessageBuilder message;
   auto root = message.initRoot<::SystemManifest>();
   root.setSchemaVersion(1);
-  set(capnp::AnyStruct::Builder(::SystemManifest::Builder(root)).getPointerSection()[0]);
-  const auto flat = capnp::messageToFlatArray(message);
+  set(::capnp::AnyStruct::Builder(::SystemManifest::Builder(root)).getPointerSection()[0]);
+  const auto flat = ::capnp::messageToFlatArray(message);
   return std::vector<uint8_t>(flat.asBytes().begin(), flat.asBytes().end());
 }
 
 TEST(ManifestDecode, RejectsAPointerOfTheWrongKind) {
   const auto bytes = with_binaries_pointer(
-      [](capnp::AnyPointer::Builder field) { field.initAs<::KernelParams>(); });
+      [](::capnp::AnyPointer::Builder field) { field.initAs<::KernelParams>(); });
   EXPECT_EQ(decode_error(bytes), "binaries: malformed Cap'n Proto message: \"BadPointerKind\"");
 }
 
@@ -243,17 +243,17 @@ TEST(ManifestDecode, ReadsAByteListAsStructsWithNullPointers) {
   // Cap'n Proto list compatibility (as libcapnp): bytes read as structs without pointers, so the
   // first element's name is missing rather than the list being malformed.
   const auto bytes = with_binaries_pointer(
-      [](capnp::AnyPointer::Builder field) { field.setAs<capnp::Text>("not a list"); });
+      [](::capnp::AnyPointer::Builder field) { field.setAs<::capnp::Text>("not a list"); });
   EXPECT_EQ(decode_error(bytes), "binaries[0].name: required field is missing");
 }
 
 TEST(ManifestDecode, ReadsAnOldSchemaVersionAsZero) {
   // A root struct with no data section (an older writer): schemaVersion reads as its default,
   // which validate() then rejects.
-  capnp::MallocMessageBuilder message;
-  auto root = message.getRoot<capnp::AnyPointer>();
+  ::capnp::MallocMessageBuilder message;
+  auto root = message.getRoot<::capnp::AnyPointer>();
   root.initAs<::KernelParams>();  // 0 data words, 1 pointer
-  const auto flat = capnp::messageToFlatArray(message);
+  const auto flat = ::capnp::messageToFlatArray(message);
   const std::vector<uint8_t> bytes(flat.asBytes().begin(), flat.asBytes().end());
   EXPECT_EQ(decode_error(bytes), "binaries: required field is missing");
 }

@@ -190,7 +190,8 @@ inline std::unique_ptr<Manifest> to_model(const Spec& spec) {
 inline std::vector<uint8_t> encode_with_libcapnp(const Spec& spec,
                                                  unsigned first_segment_words = 1024,
                                                  const std::string& omit = "") {
-  capnp::MallocMessageBuilder message(first_segment_words, capnp::AllocationStrategy::FIXED_SIZE);
+  ::capnp::MallocMessageBuilder message(first_segment_words,
+                                        ::capnp::AllocationStrategy::FIXED_SIZE);
   auto root = message.initRoot<::SystemManifest>();
   root.setSchemaVersion(spec.schema_version);
   if (omit != "binaries") {
@@ -199,7 +200,7 @@ inline std::vector<uint8_t> encode_with_libcapnp(const Spec& spec,
       if (omit != "binaries.name") binaries[i].setName(spec.binaries[i].first);
       if (omit != "binaries.elf") {
         binaries[i].setElf(
-            capnp::Data::Reader(spec.binaries[i].second.data(), spec.binaries[i].second.size()));
+            ::capnp::Data::Reader(spec.binaries[i].second.data(), spec.binaries[i].second.size()));
       }
     }
   }
@@ -229,7 +230,7 @@ inline std::vector<uint8_t> encode_with_libcapnp(const Spec& spec,
             if (omit == "source.service") {
               // A service source whose ServiceExportRef pointer is null.
               capsource.initService();
-              capnp::AnyStruct::Builder(::CapSource::Builder(capsource))
+              ::capnp::AnyStruct::Builder(::CapSource::Builder(capsource))
                   .getPointerSection()[0]
                   .clear();
               continue;
@@ -253,7 +254,7 @@ inline std::vector<uint8_t> encode_with_libcapnp(const Spec& spec,
     auto params = root.initKernelParams();
     if (omit != "motd") params.setMotd(spec.motd);
   }
-  const kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
+  const kj::Array<::capnp::word> words = ::capnp::messageToFlatArray(message);
   const auto bytes = words.asBytes();
   return std::vector<uint8_t>(bytes.begin(), bytes.end());
 }
@@ -294,7 +295,7 @@ inline std::string describe(const Manifest& manifest) {
 
 // The same text from libcapnp's reader: the oracle for our decoder.
 inline std::string describe(::SystemManifest::Reader manifest) {
-  const auto text = [](capnp::Text::Reader value) {
+  const auto text = [](::capnp::Text::Reader value) {
     return "\"" + std::string(value.cStr(), value.size()) + "\"";
   };
   std::string out = "schemaVersion " + std::to_string(manifest.getSchemaVersion()) + "\n";

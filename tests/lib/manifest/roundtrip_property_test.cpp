@@ -11,6 +11,7 @@
 #include "lib/manifest/decode.h"
 #include "lib/manifest/validate.h"
 #include "tests/lib/manifest/manifest_spec.h"
+#include "tools/verify_report/evidence.h"
 
 namespace capos::manifest {
 namespace {
@@ -21,6 +22,7 @@ using test::generate_spec;
 using test::render;
 
 RC_GTEST_PROP(ManifestRoundTrip, LibcapnpMessagesDecodeToTheSameModel, ()) {
+  capos::verify_report::evidence(4, "round-trip", capos::verify_report::EvidenceKind::Tested);
   const test::Spec spec = generate_spec();
   const auto expected = test::to_model(spec);
   RC_ASSERT(validate(*expected).has_value());
@@ -64,6 +66,8 @@ bool model_inside(const Manifest& model, const std::vector<uint8_t>& bytes) {
 }
 
 RC_GTEST_PROP(ManifestDecode, CorruptedMessagesFailCleanlyOrStayInBounds, ()) {
+  capos::verify_report::evidence(4, "malformed-rejected",
+                                 capos::verify_report::EvidenceKind::Tested);
   const test::Spec spec = generate_spec();
   auto bytes = encode_with_libcapnp(spec, *rc::gen::inRange(1U, 256U));
   const auto flips = *rc::gen::inRange<size_t>(1, 8);

@@ -1,5 +1,6 @@
 // validate(): one test per rule, each asserting the exact path and message a user sees.
 #include "lib/manifest/validate.h"
+#include "tools/verify_report/evidence.h"
 
 #include <gtest/gtest.h>
 
@@ -106,6 +107,7 @@ TEST(ManifestValidate, RejectsADuplicateBinary) {
 }
 
 TEST(ManifestValidate, RejectsADuplicateService) {
+  capos::verify_report::evidence(11, "exports-unique", capos::verify_report::EvidenceKind::Tested);
   auto manifest = valid_manifest();
   service(*manifest, 1).name = t("net");
   EXPECT_EQ(validation_error(*manifest),
@@ -122,6 +124,7 @@ TEST(ManifestValidate, RejectsADuplicateCapWithinAService) {
 }
 
 TEST(ManifestValidate, RejectsADuplicateExportWithinAService) {
+  capos::verify_report::evidence(11, "exports-unique", capos::verify_report::EvidenceKind::Tested);
   auto manifest = valid_manifest();
   push(service(*manifest, 0).exports, Export{t("socket"), t("server")});
   EXPECT_EQ(validation_error(*manifest),
@@ -158,12 +161,14 @@ TEST(ManifestValidate, RejectsAnInitThatNamesNoBinary) {
 }
 
 TEST(ManifestValidate, RejectsAServiceWhoseBinaryDoesNotExist) {
+  capos::verify_report::evidence(11, "sources-resolve", capos::verify_report::EvidenceKind::Tested);
   auto manifest = valid_manifest();
   service(*manifest, 1).binary = t("ap");
   EXPECT_EQ(validation_error(*manifest), "initConfig.services[1].binary: unknown binary \"ap\"");
 }
 
 TEST(ManifestValidate, RejectsAnImportFromAnUnknownService) {
+  capos::verify_report::evidence(11, "sources-resolve", capos::verify_report::EvidenceKind::Tested);
   auto manifest = valid_manifest();
   service(*manifest, 1).caps[1].source.service = t("nett");
   EXPECT_EQ(validation_error(*manifest),
@@ -171,6 +176,7 @@ TEST(ManifestValidate, RejectsAnImportFromAnUnknownService) {
 }
 
 TEST(ManifestValidate, RejectsAnImportOfAnUnknownExport) {
+  capos::verify_report::evidence(11, "sources-resolve", capos::verify_report::EvidenceKind::Tested);
   auto manifest = valid_manifest();
   service(*manifest, 1).caps[1].source.export_name = t("server");
   EXPECT_EQ(validation_error(*manifest),
@@ -186,6 +192,7 @@ TEST(ManifestValidate, RejectsAServiceImportingItsOwnExport) {
 }
 
 TEST(ManifestValidate, RejectsAnExportOfAnUnknownCap) {
+  capos::verify_report::evidence(11, "sources-resolve", capos::verify_report::EvidenceKind::Tested);
   auto manifest = valid_manifest();
   service(*manifest, 0).exports[0].cap = t("sever");
   EXPECT_EQ(validation_error(*manifest),

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "lib/mem/frame_bitmap.h"
+#include "tools/verify_report/evidence.h"
 
 namespace capos {
 namespace {
@@ -191,6 +192,8 @@ void step(FrameBitmap& bitmap, Model& model) {
 }
 
 RC_GTEST_PROP(FrameBitmapProperty, InterleavedOperationsMatchModel, ()) {
+  capos::verify_report::evidence(2, "free-count", capos::verify_report::EvidenceKind::Tested);
+  capos::verify_report::evidence(2, "no-double-alloc", capos::verify_report::EvidenceKind::Tested);
   const auto frame_count = *rc::gen::inRange<uint64_t>(1, 300);
   const auto initial = *rc::gen::element(FrameState::Free, FrameState::Used);
   Subject subject(frame_count, initial);
@@ -204,6 +207,8 @@ RC_GTEST_PROP(FrameBitmapProperty, InterleavedOperationsMatchModel, ()) {
 }
 
 RC_GTEST_PROP(FrameBitmapProperty, AllocThenFreeRestoresWordsExactly, ()) {
+  capos::verify_report::evidence(2, "alloc-free-restores",
+                                 capos::verify_report::EvidenceKind::Tested);
   const auto frame_count = *rc::gen::inRange<uint64_t>(1, 300);
   Subject subject(frame_count, FrameState::Free);
   FrameBitmap& bitmap = subject.bitmap;
@@ -248,6 +253,7 @@ RC_GTEST_PROP(FrameBitmapProperty, AllocThenFreeRestoresWordsExactly, ()) {
 // When no aligned run exists the search must say so, and whenever one exists it must find the
 // lowest one (first fit): checked on dense random bitmaps.
 RC_GTEST_PROP(FrameBitmapProperty, AllocContiguousIsFirstFit, ()) {
+  capos::verify_report::evidence(2, "contiguous", capos::verify_report::EvidenceKind::Tested);
   const auto frame_count = *rc::gen::inRange<uint64_t>(1, 260);
   Subject subject(frame_count, FrameState::Used);
   Model model{std::vector<bool>(frame_count, true)};

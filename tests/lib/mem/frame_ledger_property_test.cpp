@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "lib/mem/frame_ledger.h"
+#include "tools/verify_report/evidence.h"
 
 namespace capos {
 namespace {
@@ -140,6 +141,7 @@ void step(FrameLedger& ledger, Model& model) {
 }
 
 RC_GTEST_PROP(FrameLedgerProperty, SequencesKeepExactBalanceAndEndEmpty, ()) {
+  capos::verify_report::evidence(12, "ledger", capos::verify_report::EvidenceKind::Tested);
   std::array<uint64_t, resource_class_count> limits{};
   for (uint64_t& limit : limits) limit = *rc::gen::inRange<uint64_t>(0, 50);
   FrameLedger ledger(limits);  // declared first: the tokens in `model` must die before it

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstring>
 #include <string>
 
@@ -29,6 +30,14 @@ Json with_net_path(const std::string& path) {
 
 std::string net_error(const std::string& path, const std::string& message) {
   return "$.binaries[1].path: \"" + path + "\": " + message;
+}
+
+// A path as mkmanifest's messages show it: quoted and cut after 64 bytes with "..."
+// (tools/mkmanifest/input_error.h). The fixture's paths lie under $TMPDIR, whose length is the
+// user's: a long one is cut (F-030), so the expected message is built the same way.
+std::string shown(const std::string& path) {
+  constexpr size_t max_shown = 64;
+  return "\"" + path.substr(0, max_shown) + (path.size() > max_shown ? "..." : "") + "\"";
 }
 
 TEST_F(BinaryFiles, RejectsAMissingFile) {
@@ -110,20 +119,42 @@ TEST_F(BinaryFiles, RejectsAnUnreadableFile) {
     expect_rejected(base_json(), net_error("net.elf", "cannot open: Permission denied"));
     return;
   }
-  // Root reads anything: run the real binary as nobody over a tree nobody may traverse.
-  for (const fs::path& path : {tmp(), root(), root() / "user", root() / "user/init"}) {
+  // Root reads anything: run the real binary as nobody. The checkout, the build tree and $TMPDIR
+  // may all lie under a directory nobody cannot traverse (a clone in /root, mode 0700: F-025),
+  // so everything nobody must reach — a copy of the binary, the tree, the input and the output
+  // folder — goes into a fresh directory under /tmp, each of whose ancestors nobody can search.
+  const TempDir stage("/tmp");
+  for (fs::path path = stage.path().parent_path();; path = path.parent_path()) {
+    struct stat status{};
+    ASSERT_EQ(::stat(path.c_str(), &status), 0) << path;
+    ASSERT_NE(status.st_mode & S_IXOTH, 0U) << path << ": user nobody cannot traverse it";
+    if (path == path.root_path()) break;
+  }
+  const fs::path binary = stage.path() / "mkmanifest";
+  const fs::path tree = stage.path() / "root";
+  const fs::path input = stage.path() / "system.json";
+  const fs::path out = stage.path() / "out";
+  fs::copy_file(MKMANIFEST_BINARY, binary);
+  write_file(tree / "user/init/init.elf", INIT_ELF);
+  write_file(tree / "net.elf", NET_ELF);
+  write_file(tree / "app.elf", APP_ELF);
+  write_file(input, base_json().dump());
+  fs::create_directories(out);
+  for (const fs::path& path : {stage.path(), tree, tree / "user", tree / "user/init", out}) {
     ::chmod(path.c_str(), 0755);
   }
-  ::chmod((root() / "user/init/init.elf").c_str(), 0644);
-  write_file(input(), base_json().dump());
-  ::chmod(input().c_str(), 0644);
-  const ProcessResult result = run_process({MKMANIFEST_BINARY, "--root", root().string(),
-                                            "--output", output().string(), input().string()},
-                                           out_dir(), RunAs::Nobody);
+  ::chmod(binary.c_str(), 0755);
+  for (const fs::path& path : {tree / "user/init/init.elf", tree / "app.elf", input}) {
+    ::chmod(path.c_str(), 0644);
+  }
+  ::chmod((tree / "net.elf").c_str(), 0);
+  const ProcessResult result = run_process({binary.string(), "--root", tree.string(), "--output",
+                                            (out / "manifest.bin").string(), input.string()},
+                                           out, RunAs::Nobody);
   EXPECT_EQ(result.err,
             "mkmanifest: " + net_error("net.elf", "cannot open: Permission denied") + "\n");
   EXPECT_EQ(result.status, EXIT_REJECTED);
-  EXPECT_TRUE(list_directory(out_dir()).empty());
+  EXPECT_TRUE(list_directory(out).empty());
 }
 
 TEST_F(BinaryFiles, RejectsAnEmptyBinary) {
@@ -161,8 +192,8 @@ TEST_F(InputAndOutput, RejectsAMissingRoot) {
   write_file(input(), base_json().dump());
   const std::string missing = (tmp() / "nope").string();
   const Outcome outcome = run_options(Options{missing, output().string(), input().string()});
-  EXPECT_EQ(outcome.errors,
-            "mkmanifest: --root \"" + missing + "\": cannot resolve: No such file or directory\n");
+  EXPECT_EQ(outcome.errors, "mkmanifest: --root " + shown(missing) +
+                                ": cannot resolve: No such file or directory\n");
   EXPECT_EQ(outcome.status, EXIT_REJECTED);
   EXPECT_TRUE(list_directory(out_dir()).empty());
 }
@@ -171,8 +202,8 @@ TEST_F(InputAndOutput, RejectsARootThatIsAFile) {
   write_file(input(), base_json().dump());
   const std::string file = (root() / "net.elf").string();
   const Outcome outcome = run_options(Options{file, output().string(), input().string()});
-  EXPECT_EQ(outcome.errors,
-            "mkmanifest: --root \"" + file + "\": cannot open as a directory: Not a directory\n");
+  EXPECT_EQ(outcome.errors, "mkmanifest: --root " + shown(file) +
+                                ": cannot open as a directory: Not a directory\n");
   EXPECT_EQ(outcome.status, EXIT_REJECTED);
 }
 
@@ -180,7 +211,7 @@ TEST_F(InputAndOutput, RejectsAMissingInput) {
   const std::string missing = (tmp() / "missing.json").string();
   const Outcome outcome = run_options(Options{root().string(), output().string(), missing});
   EXPECT_EQ(outcome.errors,
-            "mkmanifest: \"" + missing + "\": cannot open: No such file or directory\n");
+            "mkmanifest: " + shown(missing) + ": cannot open: No such file or directory\n");
   EXPECT_EQ(outcome.status, EXIT_REJECTED);
   EXPECT_TRUE(list_directory(out_dir()).empty());
 }
@@ -188,7 +219,7 @@ TEST_F(InputAndOutput, RejectsAMissingInput) {
 TEST_F(InputAndOutput, RejectsAnInputThatIsADirectory) {
   const Outcome outcome = run_options(Options{root().string(), output().string(), tmp().string()});
   EXPECT_EQ(outcome.errors,
-            "mkmanifest: \"" + tmp().string() + "\": is a directory, not a regular file\n");
+            "mkmanifest: " + shown(tmp().string()) + ": is a directory, not a regular file\n");
   EXPECT_EQ(outcome.status, EXIT_REJECTED);
 }
 
@@ -199,7 +230,7 @@ TEST_F(InputAndOutput, RejectsAnInputAboveOneMebibyte) {
   const Outcome outcome =
       run_options(Options{root().string(), output().string(), input().string()});
   EXPECT_EQ(outcome.errors,
-            "mkmanifest: \"" + input().string() + "\": is 1048577 bytes; at most 1048576\n");
+            "mkmanifest: " + shown(input().string()) + ": is 1048577 bytes; at most 1048576\n");
   EXPECT_EQ(outcome.status, EXIT_REJECTED);
   EXPECT_TRUE(list_directory(out_dir()).empty());
 }
@@ -210,8 +241,8 @@ TEST_F(InputAndOutput, RejectsAnOutputInAMissingDirectory) {
   write_file(input(), base_json().dump());
   const std::string output_path = (out_dir() / "missing/manifest.bin").string();
   const Outcome outcome = run_options(Options{root().string(), output_path, input().string()});
-  EXPECT_EQ(outcome.errors, "mkmanifest: --output \"" + output_path +
-                                "\": cannot create a temporary file: No such file or directory\n");
+  EXPECT_EQ(outcome.errors, "mkmanifest: --output " + shown(output_path) +
+                                ": cannot create a temporary file: No such file or directory\n");
   EXPECT_EQ(outcome.status, EXIT_REJECTED);
   EXPECT_TRUE(list_directory(out_dir()).empty());
 }
@@ -222,8 +253,8 @@ TEST_F(InputAndOutput, RemovesTheTemporaryFileWhenTheRenameFails) {
   write_file(input(), base_json().dump());
   const Outcome outcome =
       run_options(Options{root().string(), output().string(), input().string()});
-  EXPECT_EQ(outcome.errors,
-            "mkmanifest: --output \"" + output().string() + "\": cannot replace: Is a directory\n");
+  EXPECT_EQ(outcome.errors, "mkmanifest: --output " + shown(output().string()) +
+                                ": cannot replace: Is a directory\n");
   EXPECT_EQ(outcome.status, EXIT_REJECTED);
   EXPECT_EQ(list_directory(out_dir()), std::vector<std::string>{"manifest.bin"});
   EXPECT_EQ(list_directory(output()), std::vector<std::string>{"keep"});
@@ -233,7 +264,8 @@ TEST_F(InputAndOutput, RejectsAnOutputThatNamesNoFile) {
   write_file(input(), base_json().dump());
   const std::string output_path = out_dir().string() + "/";
   const Outcome outcome = run_options(Options{root().string(), output_path, input().string()});
-  EXPECT_EQ(outcome.errors, "mkmanifest: --output \"" + output_path + "\": does not name a file\n");
+  EXPECT_EQ(outcome.errors,
+            "mkmanifest: --output " + shown(output_path) + ": does not name a file\n");
   EXPECT_EQ(outcome.status, EXIT_REJECTED);
   EXPECT_TRUE(list_directory(out_dir()).empty());
 }

@@ -3,7 +3,9 @@
 // come from lib/manifest's validator, reported with JSON paths.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "lib/manifest/decode.h"
@@ -87,20 +89,74 @@ TEST_F(JsonInput, RejectsARootThatIsNotAnObject) {
 
 // --- Unknown and missing fields --------------------------------------------------------------
 
-TEST_F(JsonInput, RejectsAnUnknownTopLevelField) {
+// One case per object kind of the manifest source (every expect_object() in json_input.cpp):
+// each kind's unknown-field check is pinned by its own test, with its exact path and list of
+// fields, so dropping the check for one kind fails that kind's test.
+struct UnknownFieldCase {
+  const char* kind;
+  void (*add)(Json& json);
+  const char* message;
+};
+
+// gtest prints a parameter into the ctest name; print the kind, not the struct's bytes.
+void PrintTo(const UnknownFieldCase& c, std::ostream* os) { *os << c.kind; }
+
+class JsonInputUnknownField : public MkmanifestTest,
+                              public ::testing::WithParamInterface<UnknownFieldCase> {};
+
+TEST_P(JsonInputUnknownField, RejectsAnUnknownField) {
   Json json = base_json();
-  json["kernelParameters"] = {{"motd", "x"}};
-  expect_rejected(json,
-                  "$: unknown field \"kernelParameters\"; expected one of \"schemaVersion\", "
-                  "\"binaries\", \"initConfig\", \"kernelParams\"");
+  GetParam().add(json);
+  expect_rejected(json, GetParam().message);
 }
 
-TEST_F(JsonInput, RejectsAnUnknownNestedField) {
-  Json json = base_json();
-  cap(json, 1, 0)["badges"] = 1;
-  expect_rejected(json,
-                  "$.initConfig.services[1].caps[0]: unknown field \"badges\"; expected one of "
-                  "\"name\", \"source\", \"badge\", \"interfaceId\"");
+INSTANTIATE_TEST_SUITE_P(
+    EveryObjectKind, JsonInputUnknownField,
+    ::testing::Values(
+        UnknownFieldCase{"TopLevel", [](Json& json) { json["kernelParameters"] = {{"motd", "x"}}; },
+                         "$: unknown field \"kernelParameters\"; expected one of "
+                         "\"schemaVersion\", \"binaries\", \"initConfig\", \"kernelParams\""},
+        UnknownFieldCase{"Binary", [](Json& json) { json["binaries"][1]["sha256"] = "00"; },
+                         "$.binaries[1]: unknown field \"sha256\"; expected one of \"name\", "
+                         "\"path\""},
+        UnknownFieldCase{"InitConfig", [](Json& json) { json["initConfig"]["start"] = true; },
+                         "$.initConfig: unknown field \"start\"; expected one of \"init\", "
+                         "\"services\""},
+        UnknownFieldCase{"Service", [](Json& json) { service(json, 1)["priority"] = 1; },
+                         "$.initConfig.services[1]: unknown field \"priority\"; expected one of "
+                         "\"name\", \"binary\", \"caps\", \"exports\""},
+        UnknownFieldCase{"Cap", [](Json& json) { cap(json, 1, 0)["badges"] = 1; },
+                         "$.initConfig.services[1].caps[0]: unknown field \"badges\"; expected "
+                         "one of \"name\", \"source\", \"badge\", \"interfaceId\""},
+        UnknownFieldCase{"Source", [](Json& json) { cap(json, 0, 0)["source"]["rights"] = 1; },
+                         "$.initConfig.services[0].caps[0].source: unknown field \"rights\"; "
+                         "expected one of \"kernel\", \"service\""},
+        UnknownFieldCase{"ServiceExportRef",
+                         [](Json& json) { cap(json, 2, 0)["source"]["service"]["badge"] = 1; },
+                         "$.initConfig.services[2].caps[0].source.service: unknown field "
+                         "\"badge\"; expected one of \"service\", \"export\""},
+        UnknownFieldCase{"Export",
+                         [](Json& json) { service(json, 0)["exports"][0]["interfaceId"] = 1; },
+                         "$.initConfig.services[0].exports[0]: unknown field \"interfaceId\"; "
+                         "expected one of \"name\", \"cap\""},
+        UnknownFieldCase{"KernelParams", [](Json& json) { json["kernelParams"]["banner"] = "x"; },
+                         "$.kernelParams: unknown field \"banner\"; expected one of \"motd\""}),
+    [](const ::testing::TestParamInfo<UnknownFieldCase>& info) { return info.param.kind; });
+
+// The cases above cover every object kind json_input.cpp reads: each kind is one expect_object()
+// call. A new kind (a new expect_object() call) fails here until it has its case above.
+TEST(JsonInputUnknownFieldCoverage, HasACasePerObjectKind) {
+  std::ifstream source(CAPOS_JSON_INPUT_SOURCE);
+  ASSERT_TRUE(source.good()) << CAPOS_JSON_INPUT_SOURCE;
+  size_t calls = 0;
+  for (std::string line; std::getline(source, line);) {
+    if (line.find("expect_object(") != std::string::npos &&
+        line.find("void expect_object(") == std::string::npos) {
+      ++calls;
+    }
+  }
+  EXPECT_EQ(calls, 9U) << "json_input.cpp reads " << calls
+                       << " object kinds; give each new one its JsonInputUnknownField case";
 }
 
 TEST_F(JsonInput, EscapesControlBytesInUnknownFieldNames) {

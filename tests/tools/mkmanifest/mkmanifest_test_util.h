@@ -26,12 +26,13 @@ namespace capos::mkmanifest::test {
 
 namespace fs = std::filesystem;
 
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+// A fresh directory under $TMPDIR (or /tmp), or under `base`, removed with everything in it on
+// destruction.
 class TempDir {
  public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/mkmanifest-test-XXXXXX";
+  TempDir() : TempDir(default_base()) {}
+  explicit TempDir(const std::string& base) {
+    std::string pattern = base + "/mkmanifest-test-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) std::abort();
     m_path = pattern;
   }
@@ -48,6 +49,10 @@ class TempDir {
   [[nodiscard]] const fs::path& path() const { return m_path; }
 
  private:
+  static std::string default_base() {
+    const char* base = std::getenv("TMPDIR");
+    return base != nullptr ? base : "/tmp";
+  }
   fs::path m_path;
 };
 

@@ -101,9 +101,9 @@ RC_GTEST_PROP(MkmanifestRoundTrip, RandomSystemsComeBackUnchanged, ()) {
   RC_ASSERT(manifest::decode_and_validate(ByteView(bytes), *decoded).has_value());
   RC_ASSERT(describe(*decoded) == expected_text);
 
-  auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+  auto words = kj::heapArray<::capnp::word>(bytes.size() / sizeof(::capnp::word));
   std::memcpy(words.begin(), bytes.data(), bytes.size());
-  capnp::FlatArrayMessageReader reader(words);
+  ::capnp::FlatArrayMessageReader reader(words);
   RC_ASSERT(describe(reader.getRoot<::SystemManifest>()) == expected_text);
 
   RC_ASSERT(encode_manifest(*expected) == bytes);

@@ -1,9 +1,11 @@
 // user/tests/hostile/register_probe.cpp — see register_probe.h.
 #include "user/tests/hostile/register_probe.h"
 
-// SAFETY: naked: the body is the whole function. It saves the callee-saved registers it loads
-// patterns into, issues one syscall, compares, restores and returns per the SysV ABI.
+#include "user/rt/arch/x86_64/flags.h"
+
 extern "C" [[gnu::naked]] uint64_t capos_probe_syscall(uint64_t /*number*/, int64_t* /*result*/) {
+  // SAFETY: naked: the body is the whole function. It saves the callee-saved registers it loads
+  // patterns into, issues one syscall, compares, restores and returns per the SysV ABI.
   asm volatile(
       "pushq %rbx\n\t"
       "pushq %rbp\n\t"
@@ -104,6 +106,8 @@ extern "C" [[gnu::naked]] uint64_t capos_probe_syscall(uint64_t /*number*/, int6
 // everything it loads is checked and the SysV callee-saved state (rbx rbp r12-r15, MXCSR and FCW
 // control bits) is restored before `ret`.
 extern "C" [[gnu::naked]] uint64_t capos_probe_preemption(uint64_t /*iterations*/) {
+  // SAFETY: the whole naked body (see above); callee-saved state restored before `ret`, and the
+  // two flag changes go through user/rt/arch/x86_64/flags.h.
   asm volatile(
       "pushq %rbx\n\t"
       "pushq %rbp\n\t"
@@ -165,9 +169,7 @@ extern "C" [[gnu::naked]] uint64_t capos_probe_preemption(uint64_t /*iterations*
       "movabsq $0xffffffffffffff0f, %r15\n\t"
       // RFLAGS.AC and DF on: the kernel's interrupt entry must clear both for itself (SMAP, the
       // string-op direction) and give them back.
-      "pushfq\n\t"
-      "orq $0x40400, (%rsp)\n\t"
-      "popfq\n"
+      "call capos_rt_set_ac_df\n"
       "2:\n\t"
       "decq 0(%rsp)\n\t"
       "jnz 2b\n\t"
@@ -253,9 +255,7 @@ extern "C" [[gnu::naked]] uint64_t capos_probe_preemption(uint64_t /*iterations*
       "pushfq\n\t"
       "popq %rax\n\t"
       "cld\n\t"
-      "pushfq\n\t"
-      "andq $~0x40000, (%rsp)\n\t"
-      "popfq\n\t"
+      "call capos_rt_clear_ac\n\t"
       "andq $0x40400, %rax\n\t"
       "cmpq $0x40400, %rax\n\t"
       "je 3f\n\t"

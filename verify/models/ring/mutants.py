@@ -13,8 +13,10 @@ usage: mutants.py --source-dir DIR --out-dir DIR | --names
 """
 import argparse
 import pathlib
-import re
 import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))  # verify/mutation.py
+import mutation  # noqa: E402  (the shared textual-mutation machinery)
 
 REL = "std::memory_order_release"
 ACQ = "std::memory_order_acquire"
@@ -146,18 +148,14 @@ MUTANTS = [
 SOURCES = {"user": "lib/ring/user_ring.h", "kernel": "lib/ring/kernel_ring.h"}
 
 
-def ident(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "_", name)
+GENERATOR = "verify/models/ring/mutants.py"
+ident = mutation.ident
 
 
 def emit_header(mutant: dict, source_dir: pathlib.Path) -> str:
     source = SOURCES[mutant["file"]]
-    text = (source_dir / source).read_text()
-    count = text.count(mutant["find"])
-    if count != 1:
-        raise SystemExit(f"mutants.py: {mutant['name']}: the text to mutate occurs {count} times "
-                         f"in {source} (expected once); update verify/models/ring/mutants.py")
-    text = text.replace(mutant["find"], mutant["replace"])
+    text = mutation.apply((source_dir / source).read_text(), mutant["find"], mutant["replace"],
+                          name=mutant["name"], source=source, generator=GENERATOR)
     space = f"mutant_{ident(mutant['name'])}"
     if text.count("namespace capos {") != 1 or text.count("}  // namespace capos\n") != 1:
         raise SystemExit(f"mutants.py: {source}: expected one `namespace capos {{` block")
@@ -197,9 +195,7 @@ def emit_list(mutants: list) -> str:
     return "".join(lines)
 
 
-def write_if_changed(path: pathlib.Path, text: str) -> None:
-    if not path.exists() or path.read_text() != text:
-        path.write_text(text)
+write_if_changed = mutation.write_if_changed
 
 
 def main() -> int:
@@ -215,9 +211,7 @@ def main() -> int:
         parser.error("--source-dir and --out-dir are required")
     out = args.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    names = [m["name"] for m in MUTANTS]
-    if len(set(names)) != len(names):
-        raise SystemExit("mutants.py: duplicate mutant name")
+    mutation.check_names((m["name"] for m in MUTANTS), GENERATOR)
     includes = []
     for mutant in MUTANTS:
         file = f"mutant_{ident(mutant['name'])}.h"

@@ -8,9 +8,9 @@
 
 extern "C" [[noreturn]] void capos_rt_start(uint64_t ring, uint64_t pid, uint64_t capset);
 
-// SAFETY: naked: no prologue touches the stack before the frame chain is terminated; the
-// registers the kernel set are the arguments of the call.
 extern "C" [[gnu::naked, gnu::section(".text._start")]] void _start() {  // NOLINT
+  // SAFETY: naked: no prologue touches the stack before the frame chain is terminated; the
+  // registers the kernel set are the arguments of the call, which never returns (ud2 after).
   asm volatile(
       "xorl %ebp, %ebp\n\t"
       "call capos_rt_start\n\t"
