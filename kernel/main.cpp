@@ -3,7 +3,9 @@
 // boot.S enters here in 64-bit mode on the kernel stack, with early RWX page tables. kmain:
 //   console -> descriptor tables -> boot information (validated) -> command line ->
 //   physical memory (FrameBitmap) -> the kernel's own page tables (W^X, direct map) ->
-//   NX/WP/SMEP/SMAP (read back) -> [self-test] -> summary -> SYSCALL/user-mode setup ->
+//   NX/WP/SMEP/SMAP (read back) -> user x87/SSE/AVX -> interrupts, calibrated clock and tick
+//   (before any process shares the kernel half: F-020) -> [self-test] -> summary ->
+//   SYSCALL/user-mode setup ->
 //   the boot manifest (validated) -> init in user mode (kernel/proc/init_process.h).
 // Any unacceptable input or CPU ends the boot with a message and the FAIL exit code; init's
 // exit ends it with PASS (exit code 0) or FAIL (kernel/proc/syscall.h).
@@ -127,6 +129,51 @@ void enable_protections() {
   log::info("SMAP enabled");
 }
 
+const char* describe(ExtendedStateError error) {
+  switch (error) {
+    case ExtendedStateError::NoFxsr: return "the CPU lacks FXSAVE/FXRSTOR (CPUID.01H:EDX[24])";
+    case ExtendedStateError::NoSse2: return "the CPU lacks SSE2 (CPUID.01H:EDX[26])";
+    case ExtendedStateError::SaveAreaTooLarge: return "the XSAVE area exceeds one page";
+  }
+  return "unknown extended-state error";
+}
+
+const char* describe(InterruptInitError error) {
+  switch (error) {
+    case InterruptInitError::NoLocalApic: return "the CPU has no local APIC (CPUID.01H:EDX[9])";
+    case InterruptInitError::X2ApicLeftEnabled:
+      return "the firmware left the local APIC in x2APIC mode (xAPIC MMIO unavailable)";
+    case InterruptInitError::NoClockCounter: return "the CPU has no TSC (CPUID.01H:EDX[4])";
+    case InterruptInitError::CalibrationFailed:
+      return "timer calibration failed (the PIT window never ended or a counter did not move)";
+    case InterruptInitError::MapFailed: return "cannot map the local APIC registers";
+  }
+  return "unknown interrupt-controller error";
+}
+
+// User x87/SSE/AVX (per-thread state, eager switching), then interrupts and the tick.
+void init_extended_state_and_timer() {
+  const Result<ExtendedStateInfo, ExtendedStateError> state = Arch::extended_state_init();
+  if (!state) fail_boot("cpu", describe(state.error()));
+  log::info(
+      "fpu: user x87/SSE{} enabled with {}, save area {} bytes per thread, switched eagerly{}",
+      (state->enabled_components & 4) != 0 ? "/AVX" : "",
+      state->format == ExtendedStateFormat::Xsave ? "XSAVE" : "FXSAVE", state->save_area_bytes,
+      state->clears_x87_pointers ? " (x87 pointers cleared before each restore: AMD)" : "");
+  const Result<TimerCalibration, InterruptInitError> timer =
+      Arch::interrupts_init(mem::kernel_page_table());
+  if (!timer) fail_boot("interrupts", describe(timer.error()));
+  log::info("interrupts: 8259 PICs remapped and masked, local APIC enabled (xAPIC)");
+  log::info(
+      "timer: calibrated against the PIT ({} of {} windows of {} us, uncertainty <= {} ppm): "
+      "clock {} Hz (spread {} ppm{}), tick source {} Hz (spread {} ppm)",
+      timer->runs, timer->attempts, timer->window_us, timer->uncertainty_ppm, timer->clock_hz,
+      timer->clock_spread_ppm, timer->invariant_clock ? ", invariant" : ", not invariant",
+      timer->timer_hz, timer->timer_spread_ppm);
+  log::info("timer: periodic tick {} Hz (reload {}); the kernel runs with interrupts off",
+            timer->tick_hz, timer->timer_period_count);
+}
+
 void report_summary() {
   const mem::MemoryStats stats = mem::physical_memory_stats();
   const PhysicalRange image = Arch::kernel_image();
@@ -157,6 +204,7 @@ extern "C" [[noreturn]] void kmain(uint64_t boot_info_physical) {
   init_memory(info, boot_info_physical);
   enable_protections();
 
+  init_extended_state_and_timer();
   if (options.self_test != boot::SelfTest::None) run_self_test(options.self_test);
   Arch::user_mode_init();
   log::info(

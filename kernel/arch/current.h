@@ -11,6 +11,13 @@
 namespace capos::kernel {
 
 using Arch = x86_64::Platform;
+// One assertion per mechanism, so a missing member names the part of the contract it breaks.
+static_assert(ArchConsole<Arch>, "x86_64::Platform: console");
+static_assert(ArchPaging<Arch>, "x86_64::Platform: paging");
+static_assert(ArchUserMode<Arch>, "x86_64::Platform: user mode");
+static_assert(ArchInterrupts<Arch>, "x86_64::Platform: interrupts and time");
+static_assert(ArchContextSwitch<Arch>, "x86_64::Platform: context switch");
+static_assert(ArchSelfTest<Arch>, "x86_64::Platform: self-test triggers");
 static_assert(Architecture<Arch>, "x86_64::Platform must satisfy the Architecture concept");
 
 }  // namespace capos::kernel

@@ -14,7 +14,7 @@ struct SelfTestName {
   SelfTest test;
 };
 
-constexpr std::array<SelfTestName, 9> self_test_names{{
+constexpr std::array<SelfTestName, 16> self_test_names{{
     {"pagefault", SelfTest::PageFault},
     {"smap", SelfTest::Smap},
     {"smep", SelfTest::Smep},
@@ -24,6 +24,13 @@ constexpr std::array<SelfTestName, 9> self_test_names{{
     {"panic", SelfTest::Panic},
     {"kernelhalf", SelfTest::KernelHalf},
     {"usercopy", SelfTest::UserCopy},
+    {"timer", SelfTest::Timer},
+    {"spurious", SelfTest::Spurious},
+    {"switch", SelfTest::Switch},
+    {"irqswitch", SelfTest::IrqSwitch},
+    {"stackguard", SelfTest::StackGuard},
+    {"kernelirq", SelfTest::KernelIrq},
+    {"bench_switch", SelfTest::BenchSwitch},
 }};
 
 Result<void, CommandLineError> apply(std::span<const char> word, BootOptions& options,

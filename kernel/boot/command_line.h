@@ -3,7 +3,9 @@
 // Words are separated by spaces. Words starting with "capos." are ours and must be known:
 //   capos.selftest=<name>   run one hardware-protection self-test instead of finishing the boot
 //                           (tests/qemu only; each ends in a deliberate fault or panic):
-//                           pagefault, smap, smep, nx, wp, doublefault, panic
+//                           pagefault, smap, smep, nx, wp, doublefault, panic, kernelhalf,
+//                           usercopy, timer, spurious, switch, irqswitch, stackguard, kernelirq,
+//                           and the benchmark bench_switch (prints numbers, asserts none)
 //   capos.log=info|debug    debug also prints addresses (section layout, frame numbers)
 // An unknown capos.* word, an unknown value or a repeated option is an error (fail closed: a
 // typo must not silently boot the default configuration). Other words are ignored.
@@ -29,6 +31,13 @@ enum class SelfTest : uint8_t {
   Panic,         // a deliberate capos_panic
   KernelHalf,    // after a process table shares the kernel half, a new kernel PML4 slot is refused
   UserCopy,      // the user-copy routine faulting on an unmapped user page returns (F-019 fixup)
+  Timer,         // the tick arrives at the calibrated rate (against a PIT interval)
+  Spurious,      // the local APIC and 8259 spurious vectors are counted and return
+  Switch,        // two kernel threads switch 1000 times keeping registers and FPU/SIMD state
+  IrqSwitch,     // each tick switches between two idle kernel threads inside the interrupt
+  StackGuard,    // a kernel thread overflowing its pool stack hits the guard: #DF report
+  KernelIrq,     // interrupts enabled in the kernel outside the idle wait: refused (panic)
+  BenchSwitch,   // benchmark: cycles (instructions under -icount) per context switch
 };
 
 enum class LogVerbosity : uint8_t { Info, Debug };

@@ -160,6 +160,13 @@ Result<uint64_t> allocate_zeroed_frame() {
   return physical;
 }
 
+void free_frame(uint64_t physical) {
+  KASSERT(physical % frame_size == 0);
+  const Result<void> freed = g_frames.free(physical / frame_size);
+  KASSERT(freed.has_value());  // a frame this allocator handed out and nobody freed yet
+  g_stats.free_frames = g_frames.free_count();
+}
+
 MemoryStats physical_memory_stats() { return g_stats; }
 
 }  // namespace capos::kernel::mem

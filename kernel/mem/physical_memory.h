@@ -55,6 +55,11 @@ Result<void, MemoryInitError> init_physical_memory(const boot::MemoryMap& map,
 // TableFrameSource.
 Result<uint64_t> allocate_zeroed_frame();
 
+// Returns a frame allocate_zeroed_frame handed out (its contents are zeroed again on the next
+// allocation, so no stale bytes reach the next owner). Freeing a frame that is not allocated is a
+// kernel bug (KASSERT).
+void free_frame(uint64_t physical);
+
 MemoryStats physical_memory_stats();
 
 }  // namespace capos::kernel::mem

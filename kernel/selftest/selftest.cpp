@@ -8,6 +8,7 @@
 #include "kernel/mem/direct_map.h"
 #include "kernel/mem/kernel_address_space.h"
 #include "kernel/mem/physical_memory.h"
+#include "kernel/selftest/thread_selftests.h"
 #include "lib/core/bytes.h"
 #include "lib/core/panic.h"
 
@@ -143,6 +144,15 @@ void run_self_test(SelfTest test) {
       capos_panic("selftest panic: deliberate kernel panic", __FILE__, __LINE__);
     case SelfTest::KernelHalf: kernel_half_sealed(); break;
     case SelfTest::UserCopy: user_copy_fixup(); break;
+    case SelfTest::Timer: self_test_timer();
+    case SelfTest::Spurious: self_test_spurious();
+    case SelfTest::Switch: self_test_switch();
+    case SelfTest::IrqSwitch: self_test_irq_switch();
+    case SelfTest::StackGuard: self_test_stack_guard();
+    case SelfTest::KernelIrq:
+      log::info("selftest kernelirq: enabling interrupts in the kernel (expect a refused tick)");
+      Arch::spin_with_interrupts_enabled();
+    case SelfTest::BenchSwitch: bench_switch();
   }
   log::info("selftest {}: FAILED: no fault", boot::self_test_name(test));
   Arch::exit_emulator(ExitStatus::Fail);

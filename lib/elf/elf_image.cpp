@@ -40,7 +40,12 @@ bool contains_entry(const LoadSegment& segment, uint64_t entry) {
 }
 
 // One program header: PT_LOAD and PT_TLS are collected, the rest accepted or rejected by type.
-Result<void, ElfError> classify(const ProgramHeader& phdr, uint64_t file_length, ElfImage& image) {
+// An empty PT_TLS (p_memsz 0: what a linker script with a PT_TLS line emits for a program without
+// thread-locals, typically at address 0) is validated like any other but means "no TLS": there is
+// no block to allocate and no template to place, so it is not recorded. It still counts towards
+// "at most one PT_TLS".
+Result<void, ElfError> classify(const ProgramHeader& phdr, uint64_t file_length, ElfImage& image,
+                                bool& seen_tls) {
   switch (phdr.type) {
     case PT_LOAD: {
       const LoadSegment segment = TRY(check_load_segment(phdr, file_length));
@@ -48,10 +53,13 @@ Result<void, ElfError> classify(const ProgramHeader& phdr, uint64_t file_length,
       if (!image.segments.push_back(segment).has_value()) return ElfError::TooManyLoadSegments;
       return {};
     }
-    case PT_TLS:
-      if (image.tls.has_value()) return ElfError::MultipleTls;
-      image.tls = TRY(check_tls_segment(phdr, file_length));
+    case PT_TLS: {
+      if (seen_tls) return ElfError::MultipleTls;
+      seen_tls = true;
+      const TlsTemplate tls = TRY(check_tls_segment(phdr, file_length));
+      if (tls.memory_size != 0) image.tls = tls;
       return {};
+    }
     case PT_INTERP:
     case PT_DYNAMIC: return ElfError::DynamicNotSupported;
     case PT_GNU_STACK:
@@ -175,9 +183,10 @@ Result<ElfImage, ElfError> validate_executable(const ElfFile& file) {
   ElfImage image;
   image.file = file.bytes();
   image.entry = header.entry;
+  bool seen_tls = false;
   for (size_t index = 0; index < file.program_header_count(); ++index) {
     const ProgramHeader phdr = TRY(file.program_header(index));
-    TRY(classify(phdr, file.bytes().size(), image));
+    TRY(classify(phdr, file.bytes().size(), image, seen_tls));
   }
   if (image.segments.empty()) return ElfError::NoLoadableSegments;
   TRY(check_layout(image));

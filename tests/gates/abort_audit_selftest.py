@@ -16,6 +16,8 @@ then applies textual patches and requires the named failure:
     new-wrapper    a new [[noreturn]] wrapper around Arch::exit_emulator called from Console's
                    decode step
     debug-exit     a direct x86_64::debug_exit in CapabilityManager.list's decode step
+    tick-panic     a panic in the timer interrupt taken from user mode (the `interrupt` entry:
+                   a user program decides how many ticks it sits through)
     outside-ns     a helper defined outside namespace capos (invisible to the clang dump)
   then, on that tree, the new sites classified `boot` must fail as reachable;
   policy mutants (no source change: everything cached)
@@ -130,6 +132,12 @@ def source_mutants(tree, build, cache):
     replace(tree, manager, "KASSERT(index < count);",
             "KASSERT(index < count);\n    if (index > 1000) x86_64::debug_exit(ExitStatus::Fail);")
     direct = line_of(tree, manager, "x86_64::debug_exit(ExitStatus::Fail)")
+    irq = "kernel/arch/x86_64/interrupts.cpp"
+    replace(tree, irq, "  if (from_user) ++g_statistics.ticks_from_user;\n",
+            "  if (from_user) ++g_statistics.ticks_from_user;\n"
+            "  if (from_user && g_statistics.ticks_from_user > 1000) "
+            "capos_panic(\"tick flood\", __FILE__, __LINE__);\n")
+    tick_panic = line_of(tree, irq, "capos_panic(\"tick flood\"")
 
     status, output = run(tree, build, cache)
     expect("live-cap", status, output,
@@ -145,6 +153,9 @@ def source_mutants(tree, build, cache):
            "reach: cap-object, ring-dispatch, syscall")
     expect("debug-exit", status, output,
            f"{manager}:{direct}: debug_exit in CapabilityManagerObject::decode_list is not in")
+    expect("tick-panic", status, output,
+           f"{irq}:{tick_panic}: capos_panic in timer_interrupt is not in docs/abort-inventory.txt",
+           "reach: interrupt)")
     expect("outside-ns", status, output,
            f"{console}:{outside}: helper_outside_namespace is defined outside namespace capos")
 
@@ -224,7 +235,7 @@ def policy_mutants(tree, build, cache):
     expect("stale-entry", status, output,
            "stale entry, no such site any more: lib/bad/gone.cpp")
     expect("reach-drift", status, output,
-           "KASSERT in physical_to_virtual: reach changed from '-' to 'image-load'")
+           "KASSERT in physical_to_virtual: reach changed from '-' to 'image-load, interrupt'")
 
     # update: keeps the classes it can, drops the stale entry, new sites UNCLASSIFIED.
     subprocess.run([sys.executable, str(AUDIT), "update", "--root", str(tree), "--build",

@@ -33,7 +33,7 @@ def qemu_argv(args: argparse.Namespace, iso: pathlib.Path) -> list[str]:
         "-nographic", "-monitor", "none", "-serial", "stdio", "-no-reboot", "-nic", "none",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
         "-cdrom", str(iso), "-boot", "d",
-    ]
+    ] + (["-icount", f"shift={args.icount}"] if args.icount is not None else [])
 
 
 def build_iso(args: argparse.Namespace, directory: pathlib.Path) -> pathlib.Path:
@@ -119,6 +119,9 @@ def main() -> int:
     parser.add_argument("--cpu", default="max")
     parser.add_argument("--memory", default="128M")
     parser.add_argument("--qemu", default="qemu-system-x86_64")
+    parser.add_argument("--icount", type=int, default=None, metavar="SHIFT",
+                        help="-icount shift=SHIFT: guest time counts instructions "
+                             "(benchmarks: rdtsc deltas = instructions at shift 0)")
     parser.add_argument("--stream", action="store_true", help="echo the serial log live")
     args = parser.parse_args()
     if args.kernel is not None and args.module is None:

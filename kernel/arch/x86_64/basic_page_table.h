@@ -13,7 +13,8 @@
 //   - a mapping never replaces an existing one (AlreadyExists): no silent aliasing;
 //   - User mappings lie wholly in the user half, Kernel mappings in the kernel half
 //     (InvalidArgument otherwise), so the U bit and the address half always agree;
-//   - W^X: PageAccess has no writable+executable value; every non-executable leaf gets NX.
+//   - W^X: PageAccess has no writable+executable value; every non-executable leaf gets NX;
+//   - PageCache::Uncached (device registers) sets PCD|PWT, which with the power-on PAT is UC.
 // Intermediate entries are present+writable (+user for user mappings) and never NX: permission
 // is decided at the leaf.
 //
@@ -49,6 +50,8 @@ namespace pte {
 inline constexpr uint64_t present = uint64_t{1} << 0;
 inline constexpr uint64_t writable = uint64_t{1} << 1;
 inline constexpr uint64_t user = uint64_t{1} << 2;
+inline constexpr uint64_t write_through = uint64_t{1} << 3;  // PWT
+inline constexpr uint64_t cache_disable = uint64_t{1} << 4;  // PCD: with PWT, PAT entry 3 = UC
 inline constexpr uint64_t large = uint64_t{1} << 7;   // PS: a leaf at PDPT (1 GiB) or PD (2 MiB)
 inline constexpr uint64_t global = uint64_t{1} << 8;  // survives CR3 loads when CR4.PGE = 1
 inline constexpr uint64_t no_execute = uint64_t{1} << 63;
@@ -141,32 +144,37 @@ class BasicPageTable {
   // non-canonical, wrong half for the privilege), AlreadyExists (something is mapped there, or a
   // large page covers it), InvalidState (a sealed kernel half), and the frame source's errors.
   Result<void> map(const PageMapping& mapping) {
-    return map_leaf({mapping.virtual_address, mapping.physical_address,
-                     mapping.size == PageSize::Large ? 1U : 0U, mapping.access, mapping.privilege});
+    return insert_leaf(
+        {mapping.virtual_address, mapping.physical_address,
+         mapping.size == PageSize::Large ? 1U : 0U, mapping.access, mapping.privilege},
+        mapping.cache);
   }
 
-  // map() at any leaf level (0..2), with the same rules.
+  // map() at any leaf level (0..2), with the same rules (write-back memory).
   Result<void> map_leaf(const LeafMapping& mapping) {
-    if (mapping.level > 2) return Error::InvalidArgument;
-    const uint64_t size = level_bytes(mapping.level);
-    const uint64_t virt = mapping.virtual_address;
-    const uint64_t phys = mapping.physical_address;
-    if (virt % size != 0 || phys % size != 0 || phys >= max_physical) return Error::InvalidArgument;
-    const bool user = mapping.privilege == PagePrivilege::User;
-    if (user ? (virt >= user_half_end || size > user_half_end - virt) : virt < kernel_half_start) {
+    return insert_leaf(mapping, PageCache::WriteBack);
+  }
+
+  // Removes the base-page mapping at `virtual_address` and returns the frame it mapped; the
+  // intermediate tables stay. Errors: InvalidArgument (misaligned, non-canonical), NotFound
+  // (nothing mapped there), Unsupported (a large page covers it: the direct map is never
+  // unmapped). The TLB is the caller's (x86_64::PageTable::unmap).
+  Result<uint64_t> unmap(uint64_t virtual_address) {
+    if (virtual_address % level_bytes(0) != 0 || !canonical(virtual_address)) {
       return Error::InvalidArgument;
     }
-    const EntrySlot slot = TRY(leaf_slot(virt, mapping.level, mapping.privilege));
-    if ((m_memory.read_entry(slot.table, slot.index) & pte::present) != 0) {
-      return Error::AlreadyExists;
+    uint64_t table = m_root;
+    for (unsigned level = pml4_level; level > 0; --level) {
+      const uint64_t entry = m_memory.read_entry(table, table_index(virtual_address, level));
+      if ((entry & pte::present) == 0) return Error::NotFound;
+      if ((entry & pte::large) != 0) return Error::Unsupported;
+      table = entry & pte::address_mask;
     }
-    uint64_t entry = phys | pte::present;
-    if (mapping.access == PageAccess::ReadWrite) entry |= pte::writable;
-    if (mapping.access != PageAccess::ReadExecute) entry |= pte::no_execute;
-    entry |= user ? pte::user : pte::global;
-    if (mapping.level > 0) entry |= pte::large;
-    m_memory.write_entry(slot.table, slot.index, entry);
-    return {};
+    const uint64_t index = table_index(virtual_address, 0);
+    const uint64_t leaf = m_memory.read_entry(table, index);
+    if ((leaf & pte::present) == 0) return Error::NotFound;
+    m_memory.write_entry(table, index, 0);
+    return leaf & pte::address_mask;
   }
 
   // The translation of `virtual_address` with the effective rights of its whole path, or nullopt
@@ -207,6 +215,30 @@ class BasicPageTable {
 
  private:
   BasicPageTable(uint64_t root, Memory memory) : m_root(root), m_memory(memory) {}
+
+  Result<void> insert_leaf(const LeafMapping& mapping, PageCache cache) {
+    if (mapping.level > 2) return Error::InvalidArgument;
+    const uint64_t size = level_bytes(mapping.level);
+    const uint64_t virt = mapping.virtual_address;
+    const uint64_t phys = mapping.physical_address;
+    if (virt % size != 0 || phys % size != 0 || phys >= max_physical) return Error::InvalidArgument;
+    const bool user = mapping.privilege == PagePrivilege::User;
+    if (user ? (virt >= user_half_end || size > user_half_end - virt) : virt < kernel_half_start) {
+      return Error::InvalidArgument;
+    }
+    const EntrySlot slot = TRY(leaf_slot(virt, mapping.level, mapping.privilege));
+    if ((m_memory.read_entry(slot.table, slot.index) & pte::present) != 0) {
+      return Error::AlreadyExists;
+    }
+    uint64_t entry = phys | pte::present;
+    if (mapping.access == PageAccess::ReadWrite) entry |= pte::writable;
+    if (mapping.access != PageAccess::ReadExecute) entry |= pte::no_execute;
+    entry |= user ? pte::user : pte::global;
+    if (mapping.level > 0) entry |= pte::large;
+    if (cache == PageCache::Uncached) entry |= pte::cache_disable | pte::write_through;
+    m_memory.write_entry(slot.table, slot.index, entry);
+    return {};
+  }
 
   // One entry: entry `index` of the table frame at `table`.
   struct EntrySlot {

@@ -128,8 +128,74 @@ inline uint64_t read_rflags() {
   return value;
 }
 
+// SAFETY: rdtsc only reads the time-stamp counter into EDX:EAX (CR4.TSD stays clear, so user
+// mode may read it too: no secret is derived from it).
+inline uint64_t read_tsc() {
+  uint32_t low = 0;   // NOLINT(misc-const-correctness): asm output
+  uint32_t high = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: rdtsc reads only the time-stamp counter (see above).
+  asm volatile("rdtsc" : "=a"(low), "=d"(high));
+  return (uint64_t{high} << 32) | low;
+}
+
+// SAFETY: xsetbv writes XCR0, which selects the state components XSAVE manages; only
+// fpu.cpp calls it, once, with a subset of CPUID.(0Dh,0).EAX (what the CPU supports), after
+// setting CR4.OSXSAVE (otherwise xsetbv is #UD).
+inline void write_xcr0(uint64_t value) {
+  // SAFETY: XCR0 = a supported subset, CR4.OSXSAVE already set (see above).
+  asm volatile("xsetbv"
+               :
+               : "c"(0), "a"(static_cast<uint32_t>(value)), "d"(static_cast<uint32_t>(value >> 32))
+               : "memory");
+}
+
+// SAFETY: a write to port 0x80 (the POST diagnostic port, unused by any device capOS drives)
+// only takes time: the classic delay between 8259/8254 programming steps.
+inline void io_wait() { out8(0x80, 0); }
+
+// Segment selectors of the data segment registers (user-controlled in user mode: a thread may
+// load the user data selector or null into any of them). SAFETY: reading a selector has no side
+// effect; writing one at CPL 0 loads a GDT descriptor (gdt.h) or null, which in 64-bit mode
+// changes no base the kernel uses (FS base is rewritten through its MSR afterwards, GS is unused).
+inline uint16_t read_ds() {
+  uint16_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: reading a selector has no side effect.
+  asm volatile("movw %%ds, %0" : "=r"(value));
+  return value;
+}
+// SAFETY: see "Segment selectors" above.
+inline uint16_t read_es() {
+  uint16_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: reading a selector has no side effect.
+  asm volatile("movw %%es, %0" : "=r"(value));
+  return value;
+}
+// SAFETY: see "Segment selectors" above.
+inline uint16_t read_fs() {
+  uint16_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: reading a selector has no side effect.
+  asm volatile("movw %%fs, %0" : "=r"(value));
+  return value;
+}
+// SAFETY: see "Segment selectors" above.
+inline uint16_t read_gs() {
+  uint16_t value = 0;  // NOLINT(misc-const-correctness): asm output
+  // SAFETY: reading a selector has no side effect.
+  asm volatile("movw %%gs, %0" : "=r"(value));
+  return value;
+}
+// SAFETY: see "Segment selectors" above.
+inline void write_ds(uint16_t value) { asm volatile("movw %0, %%ds" : : "r"(value) : "memory"); }
+// SAFETY: see "Segment selectors" above.
+inline void write_es(uint16_t value) { asm volatile("movw %0, %%es" : : "r"(value) : "memory"); }
+// SAFETY: see "Segment selectors" above.
+inline void write_fs(uint16_t value) { asm volatile("movw %0, %%fs" : : "r"(value) : "memory"); }
+// SAFETY: see "Segment selectors" above.
+inline void write_gs(uint16_t value) { asm volatile("movw %0, %%gs" : : "r"(value) : "memory"); }
+
 // RFLAGS bits read by portable checks (SDM Vol. 1 §3.4.3).
 inline constexpr uint64_t rflags_interrupt_enable = uint64_t{1} << 9;
+inline constexpr uint64_t rflags_direction = uint64_t{1} << 10;        // DF
 inline constexpr uint64_t rflags_alignment_check = uint64_t{1} << 18;  // AC: SMAP override
 
 }  // namespace capos::kernel::x86_64

@@ -59,6 +59,9 @@ constexpr std::array<VectorInfo, 32> vectors{{
 }};
 
 constexpr uint64_t page_fault_vector = 14;
+constexpr uint64_t double_fault_vector = 8;
+constexpr uint64_t guard_reach =
+    uint64_t{2} * 4096;                       // a push faults at most one page below RSP's page
 constexpr uint64_t privilege_level_mask = 3;  // CS bits 1:0 = the CPL the exception came from
 constexpr uint64_t user_privilege_level = 3;
 
@@ -75,6 +78,12 @@ constexpr uint64_t pf_write = uint64_t{1} << 1;
 constexpr uint64_t pf_user = uint64_t{1} << 2;
 constexpr uint64_t pf_reserved_bit = uint64_t{1} << 3;
 constexpr uint64_t pf_instruction_fetch = uint64_t{1} << 4;
+
+// A #DF whose interrupted RSP sits just above the last #PF address in the kernel half: the #PF
+// was a push into a kernel stack's guard page, and delivering it on that stack faulted again.
+bool stack_overflow(const ExceptionFrame& frame, uint64_t cr2) {
+  return cr2 >= Platform::direct_map_base && frame.rsp >= cr2 && frame.rsp - cr2 <= guard_reach;
+}
 
 // Exceptions taken while reporting one: the second report is reduced to one line.
 constinit unsigned g_depth = 0;
@@ -143,6 +152,12 @@ static void dispatch(ExceptionFrame& frame) {
   if (frame.vector == page_fault_vector) {
     log::info("EXCEPTION: cr2={}", log::Hex{cr2});
     report_page_fault(frame.error_code);
+  }
+  if (frame.vector == double_fault_vector && stack_overflow(frame, cr2)) {
+    log::info(
+        "EXCEPTION: kernel stack overflow: rsp={} ran into the unmapped guard page at "
+        "cr2={} (the #PF could not be delivered on that stack; #DF ran on its IST stack)",
+        log::Hex{frame.rsp}, log::Hex{cr2});
   }
   log::info("EXCEPTION: unexpected {} in the kernel; halting (fail)",
             exception_mnemonic(frame.vector));

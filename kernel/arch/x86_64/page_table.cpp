@@ -42,6 +42,15 @@ Result<void> PageTable::map(const PageMapping& mapping) {
   return {};
 }
 
+Result<uint64_t> PageTable::unmap(uint64_t virtual_address) {
+  const uint64_t physical = TRY(m_logic.unmap(virtual_address));
+  const bool shared = virtual_address >= kernel_half_start;  // global, in every table
+  if (shared || (read_cr3() & pte::address_mask) == m_logic.root_physical()) {
+    invalidate_page(virtual_address);
+  }
+  return physical;
+}
+
 Result<PageTable> PageTable::create_sharing_kernel_half(TableFrameSource frames,
                                                         PageTable& kernel) {
   return PageTable(TRY(Logic::create_sharing_kernel_half(DirectMapTables(frames), kernel.m_logic)));

@@ -41,6 +41,11 @@ class PageTable {
   // live one.
   Result<void> map(const PageMapping& mapping);
 
+  // Removes the base-page mapping at `virtual_address` and returns the frame it mapped
+  // (BasicPageTable::unmap), then drops its TLB entry (kernel-half entries are global and shared
+  // by every table, so they are invalidated whichever table is live).
+  Result<uint64_t> unmap(uint64_t virtual_address);
+
   // A new hierarchy whose kernel half (PML4 slots 256..511) is `kernel`'s and whose user half is
   // empty. Seals `kernel`'s kernel half.
   static Result<PageTable> create_sharing_kernel_half(TableFrameSource frames, PageTable& kernel);

@@ -1,6 +1,10 @@
 #include "kernel/arch/x86_64/selftest_triggers.h"
 
+#include "kernel/arch/x86_64/apic.h"
+#include "kernel/arch/x86_64/interrupts.h"
 #include "kernel/arch/x86_64/kernel_image.h"
+#include "kernel/arch/x86_64/pic.h"
+#include "kernel/arch/x86_64/pit.h"
 #include "kernel/arch/x86_64/user_access.h"
 
 namespace capos::kernel::x86_64 {
@@ -57,5 +61,27 @@ void trigger_double_fault() {
   // SAFETY: the push above cannot complete: the #DF handler reports and exits, never returns.
   __builtin_unreachable();
 }
+
+void overflow_stack() { capos_overflow_stack(); }
+
+void raise_spurious_interrupts() {
+  raise_software_interrupt(apic_spurious_vector);
+  raise_software_interrupt(pic_master_vector_base + 7);
+  raise_software_interrupt(pic_master_vector_base + 15);
+}
+
+void spin_with_interrupts_enabled() {
+  // SAFETY: deliberately breaks the preemption model (only the kernelirq self-test calls it):
+  // the interrupt dispatcher must refuse the first interrupt taken here with a panic.
+  asm volatile("sti\n1:\n\tpause\n\tjmp 1b" : : : "memory");
+  // SAFETY: the spin above never falls through (the dispatcher panics on the first interrupt).
+  __builtin_unreachable();
+}
+
+void start_reference_interval(uint64_t microseconds) {
+  pit_start_one_shot(pit_count_for(microseconds));
+}
+
+bool reference_interval_elapsed() { return pit_expired(); }
 
 }  // namespace capos::kernel::x86_64

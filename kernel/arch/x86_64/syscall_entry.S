@@ -1,4 +1,5 @@
-// kernel/arch/x86_64/syscall_entry.S — the SYSCALL entry and the first entry into user mode.
+// kernel/arch/x86_64/syscall_entry.S — the SYSCALL entry. (The first entry into user mode is an
+// interrupt return: context.cpp prepares the frame, interrupt_entry.S pops it.)
 //
 // SYSCALL (Intel SDM Vol. 2B): RCX = user RIP, R11 = user RFLAGS, CS/SS from IA32_STAR, RIP from
 // IA32_LSTAR, RFLAGS &= ~IA32_FMASK. FMASK clears IF, TF, DF, AC, NT and IOPL (user_mode.cpp),
@@ -10,7 +11,12 @@
 //
 // SAFETY: the entry runs with IF = 0 (FMASK) on the thread stack it loads before pushing; it
 // touches no user memory (the user RSP is only saved and restored); the return path SYSRETs only
-// to the RIP the dispatcher checked canonical. capos_enter_user IRETQs to CPL 3 selectors only.
+// to the RIP the dispatcher checked canonical.
+//
+// A thread blocked inside a system call is switched away on this stack (switch_context inside
+// the dispatcher) and resumes here when switched back: the frame and capos_syscall_kernel_rsp
+// are per thread (the word is rewritten on every switch); the user-RSP word is scratch used only
+// with IF = 0 before the first push.
 //
 // Frame (SyscallFrame in user_mode.cpp), lowest address first: r15 r14 r13 r12 rbp rbx r9 r8 r10
 // rdx rsi rdi rax r11(rflags) rcx(rip) rsp. 16 quads: RSP stays 16-byte aligned for the call.
@@ -64,35 +70,3 @@ capos_syscall_entry:
     popq %rcx                           // RIP for SYSRET (checked canonical by the dispatcher)
     popq %rsp                           // user RSP; IF = 0 until SYSRET, NMI runs on IST2
     sysretq
-
-// void capos_enter_user(const UserEntry* entry) — never returns. Builds an IRETQ frame to CPL 3
-// and clears every register the entry does not define, so no kernel value reaches user mode.
-// UserEntry (arch.h): 0 rip, 8 rsp, 16 rdi, 24 rsi, 32 rdx, 40 thread pointer (set by the caller
-// through IA32_FS_BASE before this runs).
-    .globl capos_enter_user
-    .balign 16
-capos_enter_user:
-    movq %rdi, %rax
-    pushq $USER_DATA_SELECTOR           // SS
-    pushq 8(%rax)                       // RSP
-    pushq $USER_INITIAL_RFLAGS          // RFLAGS
-    pushq $USER_CODE_SELECTOR           // CS
-    pushq 0(%rax)                       // RIP
-    movq 16(%rax), %rdi
-    movq 24(%rax), %rsi
-    movq 32(%rax), %rdx
-    xorl %eax, %eax
-    movw %ax, %ds
-    movw %ax, %es
-    xorl %ebx, %ebx
-    xorl %ecx, %ecx
-    xorl %ebp, %ebp
-    xorl %r8d, %r8d
-    xorl %r9d, %r9d
-    xorl %r10d, %r10d
-    xorl %r11d, %r11d
-    xorl %r12d, %r12d
-    xorl %r13d, %r13d
-    xorl %r14d, %r14d
-    xorl %r15d, %r15d
-    iretq

@@ -1,9 +1,12 @@
 #include "kernel/arch/x86_64/user_mode.h"
 
+#include <array>
 #include <cstddef>
 
 #include "kernel/arch/x86_64/asm_constants.h"
+#include "kernel/arch/x86_64/context.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/fpu.h"
 #include "kernel/arch/x86_64/gdt.h"
 #include "kernel/arch/x86_64/kernel_image.h"
 #include "kernel/arch/x86_64/tss.h"
@@ -16,7 +19,6 @@ constinit uint64_t capos_syscall_user_rsp = 0;    // scratch: RSP at SYSCALL
 constinit uint64_t capos_syscall_kernel_rsp = 0;  // the thread stack's top
 // NOLINTEND(readability-identifier-naming)
 void capos_syscall_entry();
-[[noreturn]] void capos_enter_user(const capos::kernel::UserEntry* entry);
 }
 
 namespace capos::kernel::x86_64 {
@@ -32,10 +34,6 @@ static_assert(sizeof(SyscallFrame) == 16 * sizeof(uint64_t), "syscall_entry.S pu
 static_assert(offsetof(SyscallFrame, rax) == 12 * sizeof(uint64_t));
 static_assert(offsetof(SyscallFrame, rip) == 14 * sizeof(uint64_t));
 
-static_assert(offsetof(UserEntry, instruction_pointer) == 0 &&
-              offsetof(UserEntry, stack_pointer) == 8);
-static_assert(offsetof(UserEntry, arguments) == 16 && offsetof(UserEntry, thread_pointer) == 40,
-              "syscall_entry.S capos_enter_user reads these offsets");
 static_assert(USER_DATA_SELECTOR == user_data_selector && USER_CODE_SELECTOR == user_code_selector);
 
 namespace {
@@ -47,7 +45,6 @@ constexpr uint32_t msr_star = 0xc000'0081;
 constexpr uint32_t msr_lstar = 0xc000'0082;
 constexpr uint32_t msr_cstar = 0xc000'0083;
 constexpr uint32_t msr_fmask = 0xc000'0084;
-constexpr uint32_t msr_fs_base = 0xc000'0100;
 
 // RFLAGS bits (SDM Vol. 1 §3.4.3).
 constexpr uint64_t rflags_carry = uint64_t{1} << 0;
@@ -57,7 +54,6 @@ constexpr uint64_t rflags_adjust = uint64_t{1} << 4;
 constexpr uint64_t rflags_zero = uint64_t{1} << 6;
 constexpr uint64_t rflags_sign = uint64_t{1} << 7;
 constexpr uint64_t rflags_trap = uint64_t{1} << 8;
-constexpr uint64_t rflags_direction = uint64_t{1} << 10;
 constexpr uint64_t rflags_overflow = uint64_t{1} << 11;
 constexpr uint64_t rflags_iopl = uint64_t{3} << 12;
 constexpr uint64_t rflags_nested_task = uint64_t{1} << 14;
@@ -74,6 +70,11 @@ static_assert(USER_INITIAL_RFLAGS == (rflags_interrupt_enable | rflags_reserved_
 constexpr uint64_t user_space_end = uint64_t{1} << 47;
 constexpr uint64_t paint_word = 0x5a5a'5a5a'5a5a'5a5a;
 constexpr uint64_t no_vector = UINT64_MAX;
+
+// The first user thread's context and its extended-state save area.
+constinit ThreadContext g_first_thread{};
+alignas(extended_state_alignment) constinit std::array<
+    uint8_t, extended_state_max_bytes> g_first_thread_state{};
 
 uint64_t* thread_stack_words() {
   // SAFETY: the thread stack is [stack_bottom(Thread), stack_top(Thread)), mapped RW by the
@@ -103,11 +104,20 @@ void user_mode_init() {
 }
 
 void enter_user(const UserEntry& entry) {
-  KASSERT(entry.instruction_pointer < user_space_end && entry.stack_pointer < user_space_end);
-  KASSERT(entry.thread_pointer < user_space_end);
-  write_msr(msr_fs_base, entry.thread_pointer);
-  capos_enter_user(&entry);
+  const ThreadMemory memory{
+      .stack_bottom = stack_bottom(KernelStack::Thread),
+      .stack_top = stack_top(KernelStack::Thread),
+      // SAFETY: converting the static save area's address to an integer (ThreadMemory's form).
+      .context_area = reinterpret_cast<uint64_t>(g_first_thread_state.data()),
+      .context_bytes = g_first_thread_state.size(),
+  };
+  prepare_user_thread_in(g_first_thread, memory, read_cr3(), entry);
+  switch_context(boot_context(), g_first_thread);
+  capos_panic("the boot context was resumed after the first user thread started", __FILE__,
+              __LINE__);
 }
+
+void set_syscall_stack(uint64_t stack_top) { capos_syscall_kernel_rsp = stack_top; }
 
 uint64_t thread_stack_high_water() {
   const uint64_t* words = thread_stack_words();

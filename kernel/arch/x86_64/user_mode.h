@@ -21,8 +21,13 @@ namespace capos::kernel::x86_64 {
 // Writes EFER.SCE, IA32_STAR/LSTAR/CSTAR/FMASK and TSS.RSP0, and paints the thread stack.
 void user_mode_init();
 
-// Sets IA32_FS_BASE, then IRETQ to CPL 3 at entry.instruction_pointer. Never returns.
+// Starts the first user thread on the thread stack: prepares it (context.h, in the live address
+// space, with a clean extended state) and switches to it from the boot context, which is never
+// resumed. Never returns.
 [[noreturn]] void enter_user(const UserEntry& entry);
+
+// The kernel stack the SYSCALL entry loads (switch_context sets it per thread).
+void set_syscall_stack(uint64_t stack_top);
 
 inline constexpr uint64_t thread_stack_size = 16384;  // == THREAD_STACK_SIZE in linker.ld
 

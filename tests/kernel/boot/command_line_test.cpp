@@ -21,9 +21,11 @@ TEST(CommandLine, EmptyMeansDefaults) {
 }
 
 TEST(CommandLine, EverySelfTestNameRoundTrips) {
-  for (const SelfTest test : {SelfTest::PageFault, SelfTest::Smap, SelfTest::Smep,
-                              SelfTest::NoExecute, SelfTest::WriteProtect, SelfTest::DoubleFault,
-                              SelfTest::Panic, SelfTest::KernelHalf, SelfTest::UserCopy}) {
+  for (const SelfTest test :
+       {SelfTest::PageFault, SelfTest::Smap, SelfTest::Smep, SelfTest::NoExecute,
+        SelfTest::WriteProtect, SelfTest::DoubleFault, SelfTest::Panic, SelfTest::KernelHalf,
+        SelfTest::UserCopy, SelfTest::Timer, SelfTest::Spurious, SelfTest::Switch,
+        SelfTest::IrqSwitch, SelfTest::StackGuard, SelfTest::KernelIrq, SelfTest::BenchSwitch}) {
     const auto options = parse(std::string("capos.selftest=") + self_test_name(test));
     ASSERT_TRUE(options.has_value()) << self_test_name(test);
     EXPECT_EQ(options->self_test, test);

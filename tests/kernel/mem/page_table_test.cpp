@@ -96,6 +96,48 @@ TEST_F(PageTableTest, LeafBitsFollowAccessAndPrivilege) {
   EXPECT_EQ(kernel->physical_address, 0x52fffU);
 }
 
+// Device registers (the local APIC page): PCD|PWT on the leaf, nothing else changes.
+TEST_F(PageTableTest, UncachedLeafSetsPcdAndPwt) {
+  SimulatedPageTable table = make();
+  constexpr uint64_t cache_bits = pte::cache_disable | pte::write_through;
+  ASSERT_TRUE(table
+                  .map({kernel_base + 0x3000, 0xfee0'0000, PageSize::Base, PageAccess::ReadWrite,
+                        PagePrivilege::Kernel, PageCache::Uncached})
+                  .has_value());
+  ASSERT_TRUE(table
+                  .map({kernel_base + 0x4000, 0x53000, PageSize::Base, PageAccess::ReadWrite,
+                        PagePrivilege::Kernel})
+                  .has_value());
+  EXPECT_EQ(entry(table, kernel_base + 0x3000, 0) & cache_bits, cache_bits);
+  EXPECT_EQ(entry(table, kernel_base + 0x3000, 0) & flag_bits,
+            pte::present | pte::writable | pte::global | pte::no_execute);
+  EXPECT_EQ(entry(table, kernel_base + 0x4000, 0) & cache_bits, 0U);
+  EXPECT_EQ(entry(table, kernel_base + 0x3000, 1) & cache_bits, 0U);  // the leaf only
+}
+
+// unmap: the leaf goes, its frame comes back, the intermediate tables stay; every refusal.
+TEST_F(PageTableTest, UnmapRemovesOneBasePage) {
+  SimulatedPageTable table = make();
+  ASSERT_TRUE(table.map(user_page(0x20000, 0x60000)).has_value());
+  ASSERT_TRUE(table.map(user_page(0x21000, 0x61000)).has_value());
+  ASSERT_TRUE(table.map(user_page(0x40'0000, 0x80'0000, PageAccess::ReadWrite, PageSize::Large))
+                  .has_value());
+  const Result<uint64_t> frame = table.unmap(0x20000);
+  ASSERT_TRUE(frame.has_value());
+  EXPECT_EQ(*frame, 0x60000U);
+  EXPECT_EQ(entry(table, 0x20000, 0), 0U);
+  EXPECT_FALSE(table.lookup(0x20000).has_value());
+  ASSERT_TRUE(table.lookup(0x21000).has_value());  // the neighbour is untouched
+  EXPECT_EQ(table.unmap(0x20000).error(), Error::NotFound);
+  EXPECT_EQ(table.unmap(0x7000'0000).error(), Error::NotFound);     // no table on the path
+  EXPECT_EQ(table.unmap(0x20800).error(), Error::InvalidArgument);  // misaligned
+  EXPECT_EQ(table.unmap(uint64_t{1} << 47).error(), Error::InvalidArgument);  // non-canonical
+  EXPECT_EQ(table.unmap(0x40'0000).error(), Error::Unsupported);              // under a large page
+  ASSERT_TRUE(table.lookup(0x40'0000).has_value());
+  ASSERT_TRUE(table.map(user_page(0x20000, 0x62000)).has_value());  // the slot is free again
+  EXPECT_EQ(table.lookup(0x20000)->physical_address, 0x62000U);
+}
+
 TEST_F(PageTableTest, LargeLeavesAtPdAndPdpt) {
   SimulatedPageTable table = make();
   ASSERT_TRUE(table

@@ -334,6 +334,26 @@ TEST(ElfCorpus, ProgramHeadersAgreeWithReadelf) {
   EXPECT_GE(compared, kMinimumCompared) << "is binutils' readelf installed?";
 }
 
+// A program linked with the project's own user.ld but without thread-locals: the linker script's
+// PT_TLS line makes ld.lld write an empty PT_TLS (memsz 0, address 0, inside no segment). Refused
+// with TlsOutsideLoad before issue 14; it means "no TLS".
+TEST(ElfCorpus, UserLinkedProgramWithoutThreadLocals) {
+  const MappedFile file(CAPOS_NO_TLS_ELF);
+  auto headers = parse_headers(file.bytes());
+  ASSERT_TRUE(headers.has_value()) << elf_error_name(headers.error());
+  bool empty_tls = false;
+  for (size_t i = 0; i < headers->program_header_count(); ++i) {
+    auto phdr = headers->program_header(i);
+    ASSERT_TRUE(phdr.has_value());
+    empty_tls |= phdr->type == PT_TLS && phdr->memory_size == 0;
+  }
+  ASSERT_TRUE(empty_tls) << "the fixture no longer has the empty PT_TLS this test is about";
+  auto image = parse_executable(file.bytes());
+  ASSERT_TRUE(image.has_value()) << elf_error_name(image.error());
+  EXPECT_FALSE(image->tls.has_value());
+  EXPECT_TRUE(satisfies_loader_invariants(file.bytes(), *image));
+}
+
 // The host C compiler's outputs, when it can produce them: a static executable with TLS is
 // accepted; PIE, static-pie and dynamically linked executables are not.
 TEST(ElfCorpus, HostCompilerExecutablesGetTheExpectedVerdict) {

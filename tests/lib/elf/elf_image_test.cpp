@@ -73,6 +73,43 @@ TEST(ElfImage, AcceptsTls) {
   EXPECT_EQ(image->file_bytes(*image->tls).size(), 0x20U);
 }
 
+// What ld.lld emits for a program linked with user.ld (which has a PT_TLS line) but without
+// thread-locals: an all-zero PT_TLS at address 0, inside no segment. It means "no TLS" (issue 14:
+// it used to be refused with TlsOutsideLoad).
+TEST(ElfImage, AcceptsAnEmptyTlsSegmentAsNoTls) {
+  ElfSpec spec = static_executable();
+  spec.phdrs.push_back(PhdrSpec{PT_TLS, PF_R, 0, 0, 0, 0, 0, 0});
+  const std::vector<uint8_t> bytes = build(spec);
+  auto image = parse_executable(view(bytes));
+  ASSERT_TRUE(image.has_value()) << elf_error_name(image.error());
+  EXPECT_FALSE(image->tls.has_value());
+  EXPECT_TRUE(satisfies_loader_invariants(bytes, *image));
+  spec.phdrs.back().vaddr = 0x7fff'0000'0000;  // anywhere: nothing is placed
+  EXPECT_EQ(loader_error(spec), std::nullopt);
+}
+
+TEST(ElfImageRejects, EmptyTlsSegmentWithBadFields) {
+  ElfSpec spec = static_executable();
+  spec.phdrs.push_back(PhdrSpec{PT_TLS, PF_R, 0, 0, 0, 0, 0, 0});
+  spec.phdrs.back().filesz = 1;  // more file bytes than memory
+  EXPECT_EQ(loader_error(spec), ElfError::FileSizeExceedsMemSize);
+  spec.phdrs.back().filesz = 0;
+  spec.phdrs.back().align = 24;
+  EXPECT_EQ(loader_error(spec), ElfError::BadAlignment);
+  spec.phdrs.back().align = uint64_t{2} * kPage;  // a power of two, but above the TLS limit
+  EXPECT_EQ(loader_error(spec), ElfError::TlsTooLarge);
+}
+
+TEST(ElfImageRejects, EmptyTlsStillCountsTowardsOneTls) {
+  ElfSpec spec = static_executable_with_tls();
+  spec.phdrs.push_back(PhdrSpec{PT_TLS, PF_R, 0, 0, 0, 0, 0, 0});
+  EXPECT_EQ(loader_error(spec), ElfError::MultipleTls);
+  ElfSpec empty_first = static_executable();
+  empty_first.phdrs.push_back(PhdrSpec{PT_TLS, PF_R, 0, 0, 0, 0, 0, 0});
+  empty_first.phdrs.push_back(static_executable_with_tls().phdrs[kTls]);
+  EXPECT_EQ(loader_error(empty_first), ElfError::MultipleTls);
+}
+
 TEST(ElfImage, AcceptsTlsWithoutTemplateBytesAndAtTheSizeLimit) {
   ElfSpec spec = static_executable_with_tls();
   spec.phdrs[kTls].filesz = 0;

@@ -133,6 +133,15 @@ inline ::testing::AssertionResult satisfies_loader_invariants(std::span<const ui
   if (!entry_ok) return fail() << "entry not in executable file bytes";
 
   if (tls.size() > 1) return fail() << "several PT_TLS";
+  // An empty PT_TLS (p_memsz 0) means no TLS: accepted with valid fields, never reported.
+  if (!tls.empty() && tls[0].memsz == 0) {
+    const uint64_t align = tls[0].align <= 1 ? 1 : tls[0].align;
+    if (image.tls.has_value()) return fail() << "empty PT_TLS reported as TLS";
+    if (tls[0].filesz != 0 || align > 4096 || (align & (align - 1)) != 0) {
+      return fail() << "empty PT_TLS with invalid fields accepted";
+    }
+    tls.clear();
+  }
   if (tls.empty() != !image.tls.has_value()) return fail() << "PT_TLS not reported";
   if (!tls.empty()) {
     const RawPhdr& t = tls[0];

@@ -41,7 +41,7 @@ uint64_t pages_for(uint64_t bytes) { return (bytes + kPage - 1) / kPage; }
 // A random static executable that the loader must accept: 1-8 PT_LOADs at increasing,
 // page-disjoint addresses (sometimes touching ELF_VADDR_MIN or ending at the last page below
 // ELF_VADDR_LIMIT), one of them code holding the entry, an optional PT_TLS inside a segment's
-// file bytes, and informational headers sprinkled in between.
+// file bytes (or an empty one anywhere), and informational headers sprinkled in between.
 ElfSpec random_valid_spec() {
   struct Shape {
     uint64_t page_offset, memsz, filesz, gap_pages, align;
@@ -92,6 +92,13 @@ ElfSpec random_valid_spec() {
     const uint64_t align = pick<uint64_t>({0, 1, 8, 16, 64, kPage});
     others.push_back(PhdrSpec{PT_TLS, PF_R, host.offset + delta, host.vaddr + delta,
                               host.vaddr + delta, filesz, memsz, align});
+  } else if (*rc::gen::arbitrary<bool>()) {
+    // An empty PT_TLS, as ld.lld writes it for user.ld without thread-locals (address 0), or
+    // anywhere at all: it means no TLS and is accepted wherever it points.
+    const uint64_t vaddr = pick<uint64_t>({0, ELF_VADDR_MIN, uint64_t{1} << 47, UINT64_MAX});
+    const uint64_t offset = pick<uint64_t>({0, kPage});
+    others.push_back(
+        PhdrSpec{PT_TLS, PF_R, offset, vaddr, vaddr, 0, 0, pick<uint64_t>({0, 1, 64})});
   }
   if (*rc::gen::arbitrary<bool>()) others.push_back(PhdrSpec{PT_GNU_STACK, PF_R | PF_W});
   if (*rc::gen::arbitrary<bool>()) others.push_back(PhdrSpec{PT_NOTE, PF_R, 0x40, 0, 0, 8, 8, 4});

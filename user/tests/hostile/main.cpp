@@ -12,6 +12,7 @@
 #include "lib/gen/capos.capnp.h"
 #include "lib/ring/abi.h"
 #include "lib/ring/transport.h"
+#include "user/rt/arch/x86_64/cycle_counter.h"
 #include "user/rt/arch/x86_64/syscall.h"
 #include "user/rt/clients.h"
 #include "user/rt/runtime.h"
@@ -56,6 +57,7 @@ class Hostile {
     release();
     corrupt_ring();
     syscalls();
+    preemption();
     say(Line().add("hostile: ").add(m_passed).add("/").add(m_total).add(" cases passed"));
     return m_passed == m_total ? 0 : 1;
   }
@@ -408,6 +410,34 @@ class Hostile {
     expect("cap_enter(1, infinite) with nothing pending",
            capos::rt::cap_enter(1, capos::TIMEOUT_INFINITE), TransportCode::TimedOut);
     still_alive("hostile syscalls");
+  }
+
+  // Seed §2 "hostile interrupts / preemption": the tick preempts this program hundreds of times
+  // (the kernel's exit line counts the ticks taken in user mode: ~500 on an idle host;
+  // qemu.hostile_user requires at least 20, as a loaded host drops ticks) while every
+  // general-purpose register, xmm0-15, MXCSR, the x87 control word and st(0) hold patterns and
+  // RFLAGS.AC/DF are set (a kernel entry that kept AC would run with SMAP off: the interrupt
+  // dispatcher KASSERTs AC = DF = 0); none may change. Spins for a fixed number of TSC cycles, not
+  // iterations, so the tick count does not depend on how fast the emulator runs.
+  void preemption() {
+    constexpr uint64_t budget_cycles = uint64_t{1} << 30;  // ~0.5 s at a 2 GHz TSC
+    constexpr uint64_t iterations_per_probe = uint64_t{1} << 18;
+    const uint64_t start = capos::rt::read_cycle_counter();
+    uint64_t lost = 0;
+    uint64_t probes = 0;
+    while (capos::rt::read_cycle_counter() - start < budget_cycles) {
+      lost |= capos_probe_preemption(iterations_per_probe);
+      ++probes;
+    }
+    say(Line()
+            .add("hostile: spun ")
+            .add(probes)
+            .add(" x ")
+            .add(iterations_per_probe)
+            .add(" iterations with every register live"));
+    expect("registers, xmm0-15, MXCSR, FCW, st(0), AC, DF after preemption (lost mask)",
+           static_cast<int64_t>(lost), 0);
+    still_alive("preemption");
   }
 
   capos::rt::Runtime& m_runtime;
